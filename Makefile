@@ -1,0 +1,41 @@
+# Two entry points for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+CORPUS ?= corpus
+INDEX  ?= index
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup setup-test browser index serve bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+setup: $(PY)
+	$(PY) -m pip install --quiet -e .
+
+setup-test: $(PY)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+
+# Debian's Chromium for the browser tests (no browser download at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+index: setup
+	$(PY) -m search index $(CORPUS) --index $(INDEX)
+
+run: index
+	$(PY) -m search serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+test: setup-test browser
+	$(PY) -m pytest -q
+
+bench: setup-test
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) $(INDEX)/* test-output benchmarks/out

@@ -1,0 +1,68 @@
+"""The document model shared by the parser, the indexer, the searcher and the web app.
+
+A source file becomes one `Document`; its articles and 动态 news items are `Item`s in
+reading order. Offsets are character offsets into `Document.text` (the decoded source,
+line ends normalised to "\\n"), so the UI can mark an item's span in the original file.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ARTICLE = "article"
+DYNAMIC = "dynamic"
+KINDS = (ARTICLE, DYNAMIC)
+
+BRIEFING = "briefing"
+
+
+@dataclass
+class Span:
+    start: int  # first character of the item in Document.text
+    end: int  # one past its last character
+    line_start: int  # 1-based line numbers, inclusive
+    line_end: int
+
+
+@dataclass
+class Item:
+    kind: str
+    title: str
+    body: str
+    ordinal: int  # 1-based position in the document's reading order
+    span: Span
+    toc_title: str | None = None
+    subtitle: str | None = None
+    group: str | None = None
+    locality: str | None = None
+
+
+@dataclass
+class Document:
+    source: str  # file name relative to the corpus folder, "/"-separated
+    sha256: str  # of the raw bytes: decides whether re-indexing is needed
+    text: str
+    encoding: str
+    doc_type: str
+    series: str | None = None
+    year: int | None = None
+    issue_no: int | None = None
+    total_no: int | None = None
+    date: str | None = None  # ISO 8601
+    publisher: str | None = None
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def issue_key(self) -> str | None:
+        """`YYYY-NN`, the key users filter and link by; None for non-briefings."""
+        if self.year is None or self.issue_no is None:
+            return None
+        return f"{self.year}-{self.issue_no:02d}"
+
+    def to_json(self, with_text: bool = False) -> dict:
+        data = asdict(self)
+        if not with_text:
+            del data["text"]
+        data["issue"] = self.issue_key
+        for item, raw in zip(self.items, data["items"]):
+            raw.update(raw.pop("span"))
+        return data
