@@ -1,0 +1,196 @@
+"""Text analysis: normalisation, Jieba segmentation and the Whoosh analyzers built on them.
+
+Index time and query time share one pipeline, so a query token always has the form of
+the indexed token it should meet:
+
+* `normalize` folds full-width forms (NFKC), case and traditional characters, one
+  character for one character, so character offsets into the normalised text are
+  offsets into the original text too (highlights and source spans rely on this).
+* `Segmenter` cuts with Jieba's dictionary plus the domain dictionary
+  (`data/userdict.txt`) in precise mode with the HMM off: unknown names fall apart into
+  single characters the same way in every context, so a name in a query always meets
+  the same characters in the text, and the Rust port (`rjieba`) gives exactly the
+  tokens pure-Python Jieba gives.
+* At index time every precise token also yields the dictionary words inside it
+  (霍尔果斯市 → 霍尔果斯, 尼勒克县 → 尼勒克) *at the same position*: a query for the
+  shorter word finds the longer one, while phrase positions stay consecutive.
+"""
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections import defaultdict
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator
+
+import opencc
+import rjieba
+from whoosh.analysis import Token, Tokenizer
+
+USERDICT = "userdict.txt"
+
+# Longest word the sub-word search looks for inside a precise token; longer dictionary
+# words are rare and the search is quadratic in the token length.
+_MAX_SUBWORD = 8
+
+
+# -- normalisation -----------------------------------------------------------------
+
+_t2s = opencc.OpenCC("t2s")
+_fold_table: dict[int, str] = {}
+_fold_lock = threading.Lock()
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    if len(folded) != 1:  # ㎡ → m2, ß → ss: keep the original to keep offsets aligned
+        folded = ch.casefold() if len(ch.casefold()) == 1 else ch
+    simplified = _t2s.convert(folded)
+    return simplified if len(simplified) == 1 else folded
+
+
+def normalize(text: str) -> str:
+    """Full-width → half-width, case-folded, traditional → simplified; same length as `text`."""
+    missing = {c for c in set(text) if ord(c) not in _fold_table}
+    if missing:
+        with _fold_lock:
+            for c in missing:
+                _fold_table[ord(c)] = _fold_char(c)
+    return text.translate(_fold_table)
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters (CJK included) and digits carry meaning; punctuation and spaces do not."""
+    return ch.isalnum()
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
+
+
+# -- segmentation ------------------------------------------------------------------
+
+class Segmenter:
+    """Jieba (its Rust port) with the domain dictionary loaded once."""
+
+    def __init__(self, userdict_lines: list[str] | None = None):
+        self._jieba = rjieba.Jieba()
+        for line in userdict_lines if userdict_lines is not None else _userdict_lines():
+            parts = line.split()
+            if not parts or parts[0].startswith("#"):
+                continue
+            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+            self._jieba.add_word(normalize(parts[0]), freq, None)
+        self.subwords = lru_cache(maxsize=200_000)(self._subwords)
+
+    def cut(self, text: str) -> list[tuple[str, int, int]]:
+        """Precise-mode (word, start, end) over normalised `text`, meaningless tokens dropped."""
+        return [t for t in self._jieba.tokenize(text, "default", False) if is_word_char(t[0][0])]
+
+    def _subwords(self, word: str) -> tuple[tuple[str, int], ...]:
+        """Dictionary words strictly inside `word`, with their offset in it."""
+        found = []
+        n = len(word)
+        if n < 3 or not all(is_cjk(c) for c in word):
+            return ()
+        for size in range(min(n - 1, _MAX_SUBWORD), 1, -1):
+            for i in range(0, n - size + 1):
+                sub = word[i:i + size]
+                if self._jieba.has_word(sub):
+                    found.append((sub, i))
+        return tuple(found)
+
+
+def _userdict_lines() -> list[str]:
+    # Jieba user dictionaries must be UTF-8 without BOM; utf-8-sig tolerates one anyway.
+    text = resources.files("search.data").joinpath(USERDICT).read_text(encoding="utf-8-sig")
+    return text.splitlines()
+
+
+_segmenter: Segmenter | None = None
+_segmenter_lock = threading.Lock()
+
+
+def segmenter() -> Segmenter:
+    """The process-wide segmenter; the dictionary is loaded on first use, once."""
+    global _segmenter
+    if _segmenter is None:
+        with _segmenter_lock:
+            if _segmenter is None:
+                _segmenter = Segmenter()
+    return _segmenter
+
+
+# -- token streams -----------------------------------------------------------------
+
+def word_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, int]]:
+    """(word, position, start, end) for `text`; with `subwords`, inner dictionary words too."""
+    seg = segmenter()
+    norm = normalize(text)
+    for pos, (word, start, end) in enumerate(seg.cut(norm)):
+        yield word, pos, start, end
+        if subwords:
+            for sub, offset in seg.subwords(word):
+                yield sub, pos, start + offset, start + offset + len(sub)
+
+
+def query_words(text: str) -> list[str]:
+    """The precise tokens of a query fragment, as they appear in the index."""
+    return [w for w, _, _, _ in word_tokens(text, subwords=False)]
+
+
+def char_terms(text: str) -> set[str]:
+    """Distinct CJK characters of `text`: the recall path that finds any single character."""
+    return {c for c in normalize(text) if is_cjk(c)}
+
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer over `word_tokens`, with true positions and character offsets.
+
+    mode="index" adds the sub-words; any other mode (queries, more-like-this) does not.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for word, pos, start, end in word_tokens(value, subwords=(mode == "index")):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class CharTokenizer(Tokenizer):
+    """One token per distinct CJK character (frequency only, no positions)."""
+
+    def __call__(self, value, positions=False, chars=False, removestops=True,
+                 start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        counts: dict[str, int] = defaultdict(int)
+        for c in normalize(value):
+            if is_cjk(c):
+                counts[c] += 1
+        for pos, (c, n) in enumerate(sorted(counts.items())):
+            for _ in range(n):
+                token.text = c
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = start_pos + pos
+                yield token
+
+
+def ChineseAnalyzer():
+    return ChineseTokenizer()
+
+
+def CharAnalyzer():
+    return CharTokenizer()
