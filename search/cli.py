@@ -7,6 +7,8 @@ import sys
 
 from search.errors import SearchError
 
+DEFAULT_INDEX = "index"
+
 
 def _print_json(data) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
@@ -39,6 +41,47 @@ def cmd_parse(args) -> int:
     return status
 
 
+def cmd_index(args) -> int:
+    from search.indexer import build_index
+    from search.progress import ProgressBar
+
+    try:
+        summary = build_index(args.corpus, args.index, rebuild=args.rebuild,
+                              progress=ProgressBar("indexing"))
+    except KeyboardInterrupt:
+        print("interrupted: the previous index is unchanged", file=sys.stderr)
+        return 130
+    for line in summary.lines():
+        print(line, file=sys.stderr if line.startswith("skipped") else sys.stdout)
+    return 0 if summary.ok else 2
+
+
+def cmd_query(args) -> int:
+    from search.searcher import Searcher
+    from search.terminal import print_results
+
+    filters = {f: getattr(args, f) for f in ("group", "issue", "kind", "year", "locality")
+               if getattr(args, f)}
+    result = Searcher(args.index).search(args.query, filters, sort=args.sort, page=args.page,
+                                         limit=args.limit)
+    if args.json:
+        _print_json(result)
+    else:
+        print_results(result, color=sys.stdout.isatty() and not args.no_color)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import waitress
+
+    from webui import create_app
+
+    app = create_app({"INDEX_DIR": str(args.index)})
+    print(f"serving {args.index} on http://{args.host}:{args.port}/", file=sys.stderr)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="briefing-search")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m search", description="援疆简报检索 — briefing search")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -47,6 +90,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("index", help="build or update the index from a folder of briefings")
+    p.add_argument("corpus", nargs="?", default="corpus", help="folder of .txt/.md files (default: corpus)")
+    p.add_argument("--index", default=DEFAULT_INDEX, help=f"index folder (default: {DEFAULT_INDEX})")
+    p.add_argument("--rebuild", action="store_true", help="start afresh instead of updating")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("query", help="search the index")
+    p.add_argument("query", help='words, "phrases", -exclusions, title:/group:/issue:… (see README)')
+    p.add_argument("--index", default=DEFAULT_INDEX)
+    p.add_argument("--group", action="append", help="work group, e.g. 南通 (repeat for OR)")
+    p.add_argument("--issue", action="append", help="issue key YYYY-NN, e.g. 2017-09 (repeat for OR)")
+    p.add_argument("--kind", action="append", choices=["article", "dynamic"])
+    p.add_argument("--year", action="append")
+    p.add_argument("--locality", action="append", help="aided place, e.g. 伊宁县")
+    p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="the same JSON as the web API")
+    p.add_argument("--no-color", action="store_true")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("serve", help="run the web UI under waitress")
+    p.add_argument("--index", default=DEFAULT_INDEX)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=cmd_serve)
     return ap
 
 

@@ -1,0 +1,363 @@
+"""Searching the index: ranked, filtered, faceted and highlighted results, and the views
+that open an item in the context of its source issue.
+
+One `Searcher` per process. It follows the index: when an indexing run commits, the next
+request sees the new generation, without a restart. Whoosh searchers read files through
+shared handles, so each thread gets its own searcher over the same generation, while
+the per-document facet values are loaded once per generation and shared.
+
+Every method returns plain JSON-ready data: the CLI prints it, the web app renders it and
+its API returns it unchanged.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as Q
+
+from search.errors import SearchError
+from search.highlight import compile_terms, find_spans, highlight, snippets
+from search.indexer import open_index
+from search.query import QueryError, compile_query, normalize_filter, parse_query
+from search.schema import FACETS, FILE, ITEM
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_LIMIT = 100
+MAX_DEPTH = 1000  # deepest result reachable by paging
+MIN_ALL_WORDS = 10  # fewer items holding every word: also show items holding some of them
+REFRESH_EVERY = 0.5  # seconds between checks for a new index generation
+KIND_LABELS = {"article": "文章", "dynamic": "动态"}
+
+
+def issue_label(key: str | None) -> str | None:
+    if not key:
+        return None
+    year, _, no = key.partition("-")
+    return f"{year}年第{int(no)}期" if no.isdigit() else key
+
+
+def facet_label(facet: str, value: str) -> str:
+    if facet == "kind":
+        return KIND_LABELS.get(value, value)
+    if facet == "issue":
+        return issue_label(value)
+    if facet == "year":
+        return f"{value}年"
+    return value
+
+
+@dataclass
+class Generation:
+    """What is shared by all threads for one generation of the index."""
+    number: int
+    ix: object
+    values: dict[str, list]  # facet → value per document number ("" when absent)
+    dates: list[str]
+    ordinals: list[int]
+    local: threading.local = field(default_factory=threading.local)
+
+    def searcher(self):
+        s = getattr(self.local, "searcher", None)
+        if s is None:
+            s = self.local.searcher = self.ix.searcher()
+        return s
+
+
+class Searcher:
+    def __init__(self, index_dir: str | os.PathLike):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._gen: Generation | None = None
+        self._checked = 0.0
+        self._current()  # fail now, with a message, if there is no index
+
+    # -- generations ---------------------------------------------------------------
+
+    def _current(self) -> Generation:
+        now = time.monotonic()
+        gen = self._gen
+        if gen is not None and now - self._checked < REFRESH_EVERY:
+            return gen
+        with self._lock:
+            self._checked = now
+            if self._gen is None or self._gen.ix.latest_generation() != self._gen.number:
+                self._gen = self._load()
+            return self._gen
+
+    def _load(self) -> Generation:
+        ix = open_index(self.index_dir, create=False)
+        with ix.reader() as reader:
+            number = reader.generation()
+            values = {f: [v or "" for v in reader.column_reader(f)] for f in FACETS}
+            dates = [v or "" for v in reader.column_reader("date")]
+            ordinals = list(reader.column_reader("ordinal"))
+        return Generation(number, ix, values, dates, ordinals)
+
+    # -- search --------------------------------------------------------------------
+
+    def search(self, q: str = "", filters: dict[str, list[str]] | None = None,
+               sort: str = "relevance", page: int = 1, limit: int = 10) -> dict:
+        """Ranked hits for one results page, with facet counts over the whole result set."""
+        started = time.perf_counter()
+        parsed = parse_query(q or "")
+        active = _merge_filters(filters, parsed.filters)
+        if sort not in SORTS:
+            raise QueryError(f"未知的排序方式 {sort!r}（可用：{', '.join(SORTS)}）/ unknown sort {sort!r}")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"每页条数应在 1 到 {MAX_LIMIT} 之间 / limit must be 1..{MAX_LIMIT}")
+        if page < 1 or (page - 1) * limit >= MAX_DEPTH:
+            raise QueryError(f"页码超出范围（最多可翻到第 {MAX_DEPTH} 条结果）/ page out of range")
+
+        gen = self._current()
+        s = gen.searcher()
+        compiled = None if parsed.empty else compile_query(parsed)
+        if compiled is None:
+            tiers = [Q.Term("rec", ITEM)]
+            if sort == "relevance":
+                sort = "newest"  # nothing to rank by: show the latest first
+        else:
+            tiers = [compiled.all_words()]
+            if len(parsed.units) > 1:
+                tiers.append(compiled.any_word())
+
+        matched = set(s.docs_for_query(tiers[0]))
+        keep = _passes(gen, active)
+        relaxed = False
+        if len(tiers) > 1 and sum(1 for d in matched if keep(d)) < MIN_ALL_WORDS:
+            wider = set(s.docs_for_query(tiers[1]))
+            relaxed = len(wider) > len(matched)
+            tiers[1:] = [tiers[1]] if relaxed else []
+            first_tier = matched
+            matched = wider if relaxed else matched
+        else:
+            tiers = tiers[:1]
+            first_tier = matched
+
+        facets, selected = _facet_counts(gen, matched, active)
+        total = len(selected)
+        offset = (page - 1) * limit
+        if sort == "relevance":
+            ranked = self._rank(s, tiers, first_tier, selected, offset + limit)
+        else:
+            ranked = sorted(selected, key=lambda d: (gen.dates[d], -gen.ordinals[d]),
+                            reverse=(sort == "newest"))
+            ranked = [(d, None) for d in ranked[:offset + limit]]
+        pattern = compile_terms(compiled.highlights) if compiled else None
+        hits = [self._hit(s, d, score, pattern) for d, score in ranked[offset:offset + limit]]
+        return {
+            "query": q or "", "filters": active, "sort": sort, "page": page, "limit": limit,
+            "total": total, "pages": -(-min(total, MAX_DEPTH) // limit), "relaxed": relaxed,
+            "terms": compiled.highlights if compiled else [],
+            "took_ms": round((time.perf_counter() - started) * 1000, 1),
+            "hits": hits, "facets": facets,
+        }
+
+    @staticmethod
+    def _rank(s, tiers, first_tier, selected, depth) -> list[tuple[int, float]]:
+        """Best first: items holding every word, then (when relaxed) items holding some."""
+        ranked = []
+        allowed = [selected & first_tier, selected - first_tier]
+        for q, docs in zip(tiers, allowed):
+            if len(ranked) >= depth or not docs:
+                continue
+            results = s.search(q, filter=docs, limit=depth - len(ranked))
+            ranked += [(hit.docnum, round(hit.score, 4)) for hit in results]
+        return ranked
+
+    def _hit(self, s, docnum: int, score, pattern) -> dict:
+        stored = s.stored_fields(docnum)
+        meta = stored["meta"]
+        body = stored.get("body", "")
+        out = _item_summary(stored)
+        out.update(body=body, score=score, highlights={
+            "title": highlight(meta["title"], pattern),
+            "subtitle": highlight(meta["subtitle"], pattern) if meta.get("subtitle") else None,
+            "body": snippets(body, pattern),
+        })
+        return out
+
+    # -- items in context ----------------------------------------------------------
+
+    def item(self, item_id: str, q: str = "") -> dict:
+        """One item whole, with its issue's contents, its neighbours, related items and source."""
+        gen = self._current()
+        s = gen.searcher()
+        docnum = s.document_number(id=item_id)
+        if docnum is None or item_id.startswith("file:"):
+            raise NotFound(f"no item {item_id!r}")
+        stored = s.stored_fields(docnum)
+        pattern = None
+        if q:
+            try:
+                parsed = parse_query(q)
+                pattern = None if parsed.empty else compile_terms(compile_query(parsed).highlights)
+            except QueryError:
+                pattern = None  # the item still opens; only the marks are lost
+        body = stored.get("body", "")
+        meta = stored["meta"]
+        out = _item_summary(stored)
+        record = self._file_record(s, stored["source"])
+        text = zlib.decompress(record["text"]).decode("utf-8")
+        contents = record["meta"]["items"]
+        position = next(i for i, c in enumerate(contents) if c["id"] == item_id)
+        span = meta["span"]
+        out.update(
+            body=body,
+            highlights={"title": highlight(meta["title"], pattern),
+                        "subtitle": highlight(meta["subtitle"], pattern) if meta.get("subtitle") else None,
+                        "body": highlight(body, pattern)},
+            document=_document_header(record["meta"]),
+            contents=contents,
+            previous=contents[position - 1] if position > 0 else None,
+            next=contents[position + 1] if position + 1 < len(contents) else None,
+            related=self._related(s, docnum),
+            source_text={"text": text, "before": text[:span["start"]],
+                         "span": text[span["start"]:span["end"]], "after": text[span["end"]:],
+                         "matches": find_spans(text[span["start"]:span["end"]], pattern)},
+        )
+        return out
+
+    def _related(self, s, docnum: int, top: int = 5) -> list[dict]:
+        try:
+            results = s.more_like(docnum, "body", top=top, numterms=12, normalize=True,
+                                  filter=Q.Term("rec", ITEM))
+        except (KeyError, ValueError):  # an item with an empty body has no key terms
+            return []
+        return [_item_summary(hit.fields()) for hit in results]
+
+    @staticmethod
+    def _file_record(s, source: str) -> dict:
+        docnum = s.document_number(id=f"file:{source}")
+        if docnum is None:
+            raise NotFound(f"no source {source!r}")
+        return s.stored_fields(docnum)
+
+    def issues(self) -> list[dict]:
+        """Every indexed document: briefings newest first, then other texts by name."""
+        s = self._current().searcher()
+        docs = [_document_header(f["meta"]) | {"items": len(f["meta"]["items"]),
+                                               "first_item": (f["meta"]["items"] or [{}])[0].get("id")}
+                for f in s.documents(rec=FILE)]
+        return sorted(docs, key=lambda d: (d["issue"] is None, _neg_key(d), d["source"]))
+
+    def issue(self, key: str) -> dict:
+        """A briefing issue reconstructed: header, contents and every item in order."""
+        key = normalize_filter("issue", key)
+        s = self._current().searcher()
+        records = [f for f in s.documents(rec=FILE) if f["meta"].get("issue") == key]
+        if not records:
+            raise NotFound(f"no issue {key!r}")
+        record = sorted(records, key=lambda f: f["source"])[0]
+        items = []
+        for entry in record["meta"]["items"]:
+            stored = s.stored_fields(s.document_number(id=entry["id"]))
+            items.append(_item_summary(stored) | {"body": stored.get("body", "")})
+        return _document_header(record["meta"]) | {
+            "items": items, "other_sources": [f["source"] for f in records if f is not record]}
+
+    def group(self, name: str) -> dict:
+        """A work group's items across all issues, newest first, with a count per issue."""
+        gen = self._current()
+        s = gen.searcher()
+        docs = list(s.docs_for_query(Q.Term("group", name)))
+        if not docs:
+            raise NotFound(f"no group {name!r}")
+        docs.sort(key=lambda d: (gen.dates[d], -gen.ordinals[d]), reverse=True)
+        per_issue = Counter(gen.values["issue"][d] or None for d in docs)
+        return {
+            "group": name, "total": len(docs),
+            "issues": [{"value": k, "label": issue_label(k) or "其他", "count": n}
+                       for k, n in sorted(per_issue.items(), key=lambda kv: kv[0] or "", reverse=True)],
+            "localities": sorted({gen.values["locality"][d] for d in docs} - {""}),
+            "items": [_item_summary(s.stored_fields(d)) for d in docs],
+        }
+
+    def facet_values(self, facet: str) -> list[dict]:
+        """All values of one facet with their item counts (e.g. the list of groups)."""
+        gen = self._current()
+        s = gen.searcher()
+        counts = Counter(gen.values[facet][d] for d in s.docs_for_query(Q.Term("rec", ITEM)))
+        counts.pop("", None)
+        return [{"value": v, "label": facet_label(facet, v), "count": n}
+                for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+class NotFound(SearchError):
+    pass
+
+
+def _neg_key(doc: dict):
+    return (-(doc["year"] or 0), -(doc["issue_no"] or 0))
+
+
+def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, list[str]]) -> dict:
+    merged: dict[str, list[str]] = {}
+    for source in (given or {}, from_query):
+        for facet, values in source.items():
+            if facet not in FACETS:
+                raise QueryError(f"未知的筛选项 {facet!r} / unknown filter {facet!r}")
+            for v in values if isinstance(values, (list, tuple)) else [values]:
+                v = normalize_filter(facet, str(v))
+                if v and v not in merged.setdefault(facet, []):
+                    merged[facet].append(v)
+    return {f: v for f, v in merged.items() if v}
+
+
+def _passes(gen: Generation, active: dict[str, list[str]]):
+    checks = [(gen.values[f], set(vs)) for f, vs in active.items()]
+    return lambda d: all(values[d] in allowed for values, allowed in checks)
+
+
+def _facet_counts(gen: Generation, matched: set[int], active: dict[str, list[str]]):
+    """Counts per facet value, and the documents that pass every filter.
+
+    A facet's counts apply every *other* active filter, so choosing a second value of the
+    same facet (an OR) shows what it would add; different facets combine with AND.
+    """
+    checks = [(f, gen.values[f], set(vs)) for f, vs in active.items()]
+    counts = {f: Counter() for f in FACETS}
+    selected = set()
+    columns = [(f, gen.values[f]) for f in FACETS]
+    for d in matched:
+        failed = [f for f, values, allowed in checks if values[d] not in allowed]
+        if not failed:
+            selected.add(d)
+            for f, values in columns:
+                counts[f][values[d]] += 1
+        elif len(failed) == 1:
+            counts[failed[0]][gen.values[failed[0]][d]] += 1
+    facets = {}
+    for f in FACETS:
+        c = counts[f]
+        c.pop("", None)
+        for v in active.get(f, []):
+            c.setdefault(v, 0)
+        order = (lambda kv: kv[0]) if f in ("issue", "year") else (lambda kv: (-kv[1], kv[0]))
+        rows = sorted(c.items(), key=order, reverse=f in ("issue", "year"))
+        facets[f] = [{"value": v, "label": facet_label(f, v), "count": n,
+                      "selected": v in active.get(f, [])} for v, n in rows]
+    return facets, selected
+
+
+def _item_summary(stored: dict) -> dict:
+    meta = stored["meta"]
+    return {
+        "id": stored["id"], "kind": stored["kind"], "kind_label": KIND_LABELS.get(stored["kind"]),
+        "title": meta["title"], "subtitle": meta.get("subtitle"), "toc_title": meta.get("toc_title"),
+        "group": stored.get("group"), "locality": stored.get("locality"),
+        "issue": stored.get("issue"), "issue_label": issue_label(stored.get("issue")),
+        "year": int(stored["year"]) if stored.get("year") else None, "date": stored.get("date"),
+        "source": stored["source"], "ordinal": meta["ordinal"], "span": meta["span"],
+    }
+
+
+def _document_header(meta: dict) -> dict:
+    keys = ("source", "doc_type", "series", "year", "issue_no", "total_no", "date", "publisher",
+            "issue", "encoding", "sha256")
+    return {k: meta.get(k) for k in keys} | {"issue_label": issue_label(meta.get("issue"))}
