@@ -1,0 +1,155 @@
+"""Which aid work group an item is about, and which aided place.
+
+All knowledge of groups, their aliases and their aided places lives in data/groups.toml;
+this module only applies it. Users filter by group, so the answer must be the canonical
+short name (南通, not 海门 or 南通市).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_FILE = Path(__file__).with_name("data") / "groups.toml"
+
+# Between a group's name and 工作组 texts put batch numbers and qualifiers:
+# 武进第九批援疆工作组, 南通市援疆工作组, 江苏援伊·南通前方工作组. No punctuation in between.
+_TO_WORK_GROUP = re.compile(r"[^，。；：、,;:\s]{0,8}?工作组")
+
+# A prefecture-wide story names places of many groups at once.
+_PREFECTURE_WIDE_GROUPS = 3
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    aliases: tuple[str, ...]
+    places: tuple[str, ...]
+    headquarters: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    kind: str  # "group" or "place"
+    name: str  # canonical name
+
+
+class Directory:
+    """The groups and places of one TOML file, with a longest-match scanner over their names."""
+
+    def __init__(self, data: dict):
+        self.groups = [
+            Group(g["name"], tuple(g.get("aliases", ())), tuple(g.get("places", ())),
+                  bool(g.get("headquarters", False)))
+            for g in data.get("groups", [])
+        ]
+        self.by_name = {g.name: g for g in self.groups}
+        terms: dict[str, tuple[str, str]] = {}
+        for place in data.get("places", []):
+            for term in (place["name"], *place.get("aliases", ())):
+                terms[term] = ("place", place["name"])
+        for group in self.groups:
+            for term in (group.name, *group.aliases):
+                terms[term] = ("group", group.name)
+        self.terms = terms
+        # Longest alternatives first so that 南京江宁 beats 南京 and 伊宁县 is never read as 伊宁.
+        self.pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+
+    def mentions(self, text: str) -> list[Mention]:
+        return [Mention(m.start(), m.end(), *self.terms[m.group()]) for m in self.pattern.finditer(text)]
+
+    def group_of_place(self, place: str) -> str | None:
+        """The first group (file order) that aids `place`."""
+        for group in self.groups:
+            if place in group.places:
+                return group.name
+        return None
+
+    def is_headquarters(self, name: str | None) -> bool:
+        return name is not None and self.by_name[name].headquarters
+
+
+@lru_cache(maxsize=4)
+def load(path: str | Path = DATA_FILE) -> Directory:
+    with open(path, "rb") as fh:
+        return Directory(tomllib.load(fh))
+
+
+def resolve(title: str, body: str, directory: Directory | None = None) -> tuple[str | None, str | None]:
+    """Return (group, locality) for an item; either may be None when the text gives no clue.
+
+    `title` should include a subtitle if there is one. The title decides first, the body
+    only when the title names neither a group nor a place.
+    """
+    d = directory or load()
+    group = _group_from(title, d, in_title=True) or _group_from(body, d, in_title=False)
+    return group, _locality(group, title, body, d)
+
+
+def _group_from(text: str, d: Directory, in_title: bool) -> str | None:
+    mentions = d.mentions(text or "")
+    groups = [m for m in mentions if m.kind == "group" and not d.is_headquarters(m.name)]
+    places = [m for m in mentions if m.kind == "place"]
+    hq = [m for m in mentions if m.kind == "group" and d.is_headquarters(m.name)]
+    if in_title:
+        # A title that opens with a city (连云港政协副主席…, 海门 20 万册…) is that city's story,
+        # whatever places follow.
+        lead = len(text) - len(text.lstrip(" “\"'《【#*"))
+        if groups and groups[0].start <= lead:
+            return groups[0].name
+    strong = [m for m in groups if _names_work_group(text, m, mentions)]
+    if strong:
+        return strong[0].name
+    if groups:
+        if in_title:
+            return groups[0].name
+        return _most_common(groups)
+    specific = [m for m in places if not d.is_headquarters(d.group_of_place(m.name))]
+    if specific:
+        owners = {d.group_of_place(m.name) for m in specific}
+        if not in_title and len(owners) >= _PREFECTURE_WIDE_GROUPS:
+            return _headquarters(d)
+        return d.group_of_place(specific[0].name if in_title else _most_common(specific))
+    if places or hq:
+        return _headquarters(d)
+    return None
+
+
+def _names_work_group(text: str, mention: Mention, mentions: list[Mention]) -> bool:
+    """Is this mention the name of a 工作组 (南通援疆工作组), not just the city?"""
+    match = _TO_WORK_GROUP.match(text, mention.end)
+    if not match:
+        return False
+    return not any(mention.end <= other.start < match.end() for other in mentions)
+
+
+def _most_common(mentions: list[Mention]) -> str:
+    """The most frequent name; ties go to the one mentioned first."""
+    counts = Counter(m.name for m in mentions)
+    best = max(counts.values())
+    return next(m.name for m in mentions if counts[m.name] == best)
+
+
+def _headquarters(d: Directory) -> str | None:
+    return next((g.name for g in d.groups if g.headquarters), None)
+
+
+def _locality(group: str | None, title: str, body: str, d: Directory) -> str | None:
+    title_places = [m.name for m in d.mentions(title or "") if m.kind == "place"]
+    body_places = [m for m in d.mentions(body or "") if m.kind == "place"]
+    if group is not None:
+        aided = d.by_name[group].places
+        for name in title_places + [m.name for m in body_places]:
+            if name in aided:
+                return name
+        if d.by_name[group].headquarters and title_places:
+            return title_places[0]
+        return aided[0] if aided else None
+    if title_places:
+        return title_places[0]
+    return _most_common(body_places) if body_places else None
