@@ -47,6 +47,7 @@ SERIES = re.compile(r"简\s*报$")
 RULE = re.compile(r"[-*_=—]{3,}")
 
 # Sizes, in characters, that separate headings from prose.
+WRAPPED_TOC_LINE = 30  # a TOC line this long (with its bullet) may have been wrapped
 HEADER_LINE_MAX = 40  # masthead lines (series, publisher) are short
 TITLE_MAX = 70  # a title line, or a "title——subtitle" line, is never longer
 TITLE_PAIR_MAX = 90  # a title wrapped onto two lines
@@ -54,6 +55,7 @@ HEADING_MAX = 50  # a heading found without the TOC's help
 SUBHEADING_MAX = 30  # an unpunctuated section heading inside an article
 CAPTION_MAX = 40  # an image caption dropped into a newspaper article
 LEAD_MAX = 90  # the title sentence that opens a 动态 paragraph
+REPEAT_MIN = 20  # a repeated tail shorter than this may be a genuine repetition
 # How similar (0..1, ignoring spaces and punctuation) a body title must be to its TOC line.
 TOC_MATCH = 0.55
 # Without a 本期动态 heading, a paragraph must match a ☆ line this well to start the 动态.
@@ -283,56 +285,55 @@ def briefing_items(lines: list[Line], header_end: int) -> list[Item]:
 
 def read_toc(lines: list[Line], start: int) -> tuple[list[TocEntry], int]:
     """TOC entries and the index of the first body line after the TOC."""
-    i = start
-    while i < len(lines) and not lines[i].text:
-        i += 1
-    if i >= len(lines):
+    i = first_text(lines, start, len(lines))
+    if i is None:
         return [], start
-    first = lines[i].text
-    if TOC_HEAD.match(first.replace(" ", "")):
+    if TOC_HEAD.match(lines[i].text.replace(" ", "")):
         i += 1
-    elif first[0] not in BULLETS:
+    elif lines[i].text[0] not in BULLETS:
         return [], start
     entries: list[TocEntry] = []
     kind = ARTICLE
     body_start = i
-    after_entry = False  # the previous line was an entry (no blank line in between)
-    bulleted = True
-    section_entries = 0
+    last_entry_line = None  # index of the last line that belongs to an entry
+    bulleted = None  # unknown until the first entry
+    section_open = True  # right after a heading, before the section's first entry
     while i < len(lines):
         text = lines[i].text
+        adjacent = last_entry_line == i - 1
         if not text:
-            after_entry = False
             i += 1
             continue
         if DYNAMIC_HEAD.match(text.replace(" ", "")):
-            kind, after_entry, section_entries = DYNAMIC, False, 0
-            i += 1
-            body_start = i
-            continue
-        if text[0] in BULLETS:
+            kind, section_open = DYNAMIC, True
+            body_start = i + 1
+        elif text[0] in BULLETS:
             entry_kind = ARTICLE if text[0] == "★" else DYNAMIC if text[0] == "☆" else kind
             entries.append(TocEntry(entry_kind, text.lstrip(BULLETS + " ")))
-            after_entry, section_entries = True, section_entries + 1
-        elif after_entry and (not bulleted or width_of_line(lines[i - 1]) >= 2 * 30):
-            # A TOC line wrapped by the converter: its tail has no bullet.
+            bulleted, section_open = True, False
+            body_start = i + 1
+        elif bulleted and adjacent and lines[i - 1].end - lines[i - 1].start >= WRAPPED_TOC_LINE:
+            # A TOC line wrapped by a converter: its tail has no bullet. Should it really be
+            # a title right after the TOC, the body still starts here and can find it.
             entries[-1].text = join_pair(entries[-1].text, text)
-        elif section_entries == 0 and len(text) <= TITLE_MAX and not ends_sentence(text):
+        elif bulleted is not True and (adjacent or section_open) and title_like(text):
             # A TOC written without bullets: its lines follow the heading without a gap.
-            bulleted = False
             entries.append(TocEntry(kind, text))
-            after_entry, section_entries = True, 1
-        elif not bulleted and after_entry:
-            entries.append(TocEntry(kind, text))
+            bulleted, section_open = False, False
+            body_start = i + 1
+        elif bulleted and title_like(text) and more_bullets_follow(lines, i):
+            pass  # a stray line between bullet lines (a tail wrapped across a blank line)
         else:
             break
+        if entries and (text[0] in BULLETS or adjacent or bulleted is False):
+            last_entry_line = i
         i += 1
-        body_start = i
     return entries, body_start
 
 
-def width_of_line(line: Line) -> int:
-    return width(line.text)
+def more_bullets_follow(lines: list[Line], i: int) -> bool:
+    j = next_text(lines, i, len(lines))
+    return j is not None and (lines[j].text[0] in BULLETS or bool(DYNAMIC_HEAD.match(lines[j].text.replace(" ", ""))))
 
 
 def find_footer(lines: list[Line], start: int) -> int:
@@ -457,18 +458,13 @@ def article_items_in(lines: list[Line], start: int, end: int, toc: list[TocEntry
     # With a TOC, only as many as it has unmatched lines; without one, all of them.
     unmatched = len(toc) - len(found)
     if unmatched or not toc:
-        taken = sorted(found)
-        for c in candidates:
-            if (toc and unmatched <= 0) or c.first in found:
+        for c in unconfirmed_titles(lines, candidates, start, end):
+            if toc and unmatched <= 0:
+                break
+            if any(f <= c.last and c.first <= found[f][0].last for f in found):
                 continue
-            if any(f <= c.first <= found[f][0].last or c.first <= f <= c.last for f in taken):
-                continue
-            if c.first != c.last and not lines[c.first].heading:
-                continue  # without a TOC line to confirm it, a heading is one line
-            if heading_like(lines, c, start, end):
-                found[c.first] = (c, None)
-                taken = sorted(found)
-                unmatched -= 1
+            found[c.first] = (c, None)
+            unmatched -= 1
     starts = sorted(found)
     items = []
     for n, first in enumerate(starts):
@@ -476,6 +472,21 @@ def article_items_in(lines: list[Line], start: int, end: int, toc: list[TocEntry
         stop = starts[n + 1] if n + 1 < len(starts) else end
         items.append(article_item(lines, c, entry, stop))
     return items
+
+
+def unconfirmed_titles(lines: list[Line], candidates: list[Candidate], start: int, end: int):
+    """Candidates that look like headings by layout alone, at most one per first line.
+
+    A two-line candidate counts only when its first line looks cut by a converter (long,
+    and the second line follows without a blank): a title wrapped at ~38 characters.
+    """
+    by_first: dict[int, Candidate] = {}
+    for c in candidates:
+        if c.first == c.last:
+            by_first.setdefault(c.first, c)
+        elif c.last == c.first + 1 and lines[c.first].end - lines[c.first].start >= WRAPPED_TOC_LINE:
+            by_first[c.first] = c
+    return [c for c in by_first.values() if heading_like(lines, c, start, end)]
 
 
 def article_item(lines: list[Line], c: Candidate, entry: TocEntry | None, stop: int) -> Item:
@@ -675,11 +686,21 @@ def is_subheading(p: Paragraph, before: list[Paragraph]) -> bool:
 
 
 def drop_repeated_tail(paragraphs: list[Paragraph]) -> list[Paragraph]:
-    """PDF extraction sometimes repeats the end of an article, truncated; drop the copy."""
-    if len(paragraphs) >= 2:
-        tail = key(paragraphs[-1].text)
-        if len(tail) >= 10 and any(key(p.text).startswith(tail) for p in paragraphs[:-1]):
-            return paragraphs[:-1]
+    """PDF extraction sometimes repeats the end of an article, truncated: drop the copy.
+
+    The copy may stand alone or, when blank lines were lost, be glued to the last
+    paragraph, so it is looked for after every sentence end of that paragraph.
+    """
+    if not paragraphs:
+        return paragraphs
+    last = paragraphs[-1]
+    before = key("".join(p.text for p in paragraphs[:-1]))
+    cuts = [0] + [n + 1 for n, ch in enumerate(last.text) if ch in SENTENCE_END]
+    for cut in cuts:
+        tail = key(last.text[cut:])
+        if len(tail) >= REPEAT_MIN and tail in before + key(last.text[:cut]):
+            kept = last.text[:cut].strip()
+            return paragraphs[:-1] + ([Paragraph(last.lines, kept)] if kept else [])
     return paragraphs
 
 
