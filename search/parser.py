@@ -25,8 +25,6 @@ from search import groups
 from search.model import ARTICLE, BRIEFING, DYNAMIC, Document, Item, Span
 from search.reader import read_source
 
-ACCEPTED_SUFFIXES = (".txt", ".md")
-
 # A paragraph that does not end in one of these (possibly followed by closing quotes)
 # was cut by a page break or a wrap and continues in the next block.
 SENTENCE_END = "。！？!?…"
@@ -47,13 +45,15 @@ SERIES = re.compile(r"简\s*报$")
 RULE = re.compile(r"[-*_=—]{3,}")
 
 # Sizes, in characters, that separate headings from prose.
-WRAPPED_TOC_LINE = 30  # a TOC line this long (with its bullet) may have been wrapped
+WRAPPED_LINE = 30  # a line this long (with its markers) may have been wrapped by a converter
+TOC_LINES_MAX = 60  # lines, not characters: how far a TOC may reach
 HEADER_LINE_MAX = 40  # masthead lines (series, publisher) are short
 TITLE_MAX = 70  # a title line, or a "title——subtitle" line, is never longer
 TITLE_PAIR_MAX = 90  # a title wrapped onto two lines
 HEADING_MAX = 50  # a heading found without the TOC's help
 SUBHEADING_MAX = 30  # an unpunctuated section heading inside an article
 CAPTION_MAX = 40  # an image caption dropped into a newspaper article
+CAPTIONS_MAX = 4  # captions in a row; more short blocks are text
 LEAD_MAX = 90  # the title sentence that opens a 动态 paragraph
 REPEAT_MIN = 20  # a repeated tail shorter than this may be a genuine repetition
 # How similar (0..1, ignoring spaces and punctuation) a body title must be to its TOC line.
@@ -117,8 +117,8 @@ def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8"
     doc = Document(source=source, sha256=sha256, text=text, encoding=encoding,
                    doc_type=BRIEFING if meta else ARTICLE)
     if meta:
-        for key, value in meta.items():
-            setattr(doc, key, value)
+        for name, value in meta.items():
+            setattr(doc, name, value)
         doc.items = briefing_items(lines, header_end)
     else:
         doc.items = article_items(lines)
@@ -295,6 +295,7 @@ def read_toc(lines: list[Line], start: int) -> tuple[list[TocEntry], int]:
     entries: list[TocEntry] = []
     kind = ARTICLE
     body_start = i
+    wrap_width = max((raw_length(x) for x in lines[i:i + TOC_LINES_MAX] if x.text[:1] in BULLETS), default=0)
     last_entry_line = None  # index of the last line that belongs to an entry
     bulleted = None  # unknown until the first entry
     section_open = True  # right after a heading, before the section's first entry
@@ -312,9 +313,11 @@ def read_toc(lines: list[Line], start: int) -> tuple[list[TocEntry], int]:
             entries.append(TocEntry(entry_kind, text.lstrip(BULLETS + " ")))
             bulleted, section_open = True, False
             body_start = i + 1
-        elif bulleted and adjacent and lines[i - 1].end - lines[i - 1].start >= WRAPPED_TOC_LINE:
-            # A TOC line wrapped by a converter: its tail has no bullet. Should it really be
-            # a title right after the TOC, the body still starts here and can find it.
+        elif bulleted and adjacent and lines[i - 1].text[0] in BULLETS \
+                and raw_length(lines[i - 1]) >= max(WRAPPED_LINE, SHORT_LINE * wrap_width):
+            # A TOC line wrapped by a converter (it is as long as the longest bullet line):
+            # its tail has no bullet. Should it really be a title right after the TOC, the
+            # body still starts here and can find it.
             entries[-1].text = join_pair(entries[-1].text, text)
         elif bulleted is not True and (adjacent or section_open) and title_like(text):
             # A TOC written without bullets: its lines follow the heading without a gap.
@@ -329,6 +332,11 @@ def read_toc(lines: list[Line], start: int) -> tuple[list[TocEntry], int]:
             last_entry_line = i
         i += 1
     return entries, body_start
+
+
+def raw_length(line: Line) -> int:
+    """Length of the line as written, markdown markers included: what a converter wraps."""
+    return line.end - line.start
 
 
 def more_bullets_follow(lines: list[Line], i: int) -> bool:
@@ -372,6 +380,7 @@ def find_dynamics_without_heading(lines, start, end, entries) -> int:
 
 @dataclass
 class Candidate:
+    """A possible title in the body: an article's title lines or a 动态's lead sentence."""
     first: int  # line index of the title's first line
     last: int  # line index of its last line
     text: str
@@ -413,7 +422,7 @@ def heading_like(lines: list[Line], c: Candidate, start: int, end: int) -> bool:
     return prev < start or ends_sentence(lines[prev].text)
 
 
-def align(entries: list[str], candidates: list, score) -> dict[int, object]:
+def align(entries: list, candidates: list[Candidate], score) -> dict[int, Candidate]:
     """Match entries to candidates in order, maximising the summed score.
 
     `score(entry, candidate)` returns a similarity or None when they cannot match.
@@ -484,7 +493,7 @@ def unconfirmed_titles(lines: list[Line], candidates: list[Candidate], start: in
     for c in candidates:
         if c.first == c.last:
             by_first.setdefault(c.first, c)
-        elif c.last == c.first + 1 and lines[c.first].end - lines[c.first].start >= WRAPPED_TOC_LINE:
+        elif c.last == c.first + 1 and raw_length(lines[c.first]) >= WRAPPED_LINE:
             by_first[c.first] = c
     return [c for c in by_first.values() if heading_like(lines, c, start, end)]
 
@@ -503,10 +512,10 @@ def article_item(lines: list[Line], c: Candidate, entry: TocEntry | None, stop: 
                 > similarity(lines[j].text, entry.subtitle):
             sub_lines.append(lines[k])
         subtitle = join_texts(x.text for x in sub_lines).lstrip("—- ").strip() or None
-        body_from = sub_lines[-1].no  # index of the line after the subtitle
+        body_from = sub_lines[-1].no  # .no is 1-based: the index of the line after the subtitle
     title = unwrap_title(title.strip(), entry.title if entry else None)
     paragraphs = build_paragraphs(lines[body_from:stop])
-    return make_item(ARTICLE, title, subtitle, entry, paragraphs, lines[c.first], lines)
+    return make_item(ARTICLE, title, subtitle, entry, paragraphs, lines[c.first])
 
 
 def unwrap_title(title: str, toc_title: str | None) -> str:
@@ -562,35 +571,29 @@ def dynamic_items_in(lines: list[Line], start: int, end: int, toc: list[TocEntry
     if start >= end:
         return []
 
-    @dataclass
-    class Lead:
-        first: int
-        last: int
-        text: str
-
     leads = []
     for i in range(start, end):
         text = lead_sentence(lines, i, start, end)
         if text:
-            leads.append(Lead(i, i, text))
+            leads.append(Candidate(i, i, text))
 
-    def score(entry: TocEntry, lead: Lead):
+    def score(entry: TocEntry, lead: Candidate):
         s = similarity(lead.text, entry.text)
         return s if s >= TOC_MATCH else None
 
-    matched = {lead.first: toc[e] for e, lead in align(toc, leads, score).items()}
-    starts = dict(matched)
-    if len(matched) < len(toc) or not toc:
-        # Paragraphs the TOC does not name: every complete paragraph opening with a title
-        # sentence starts a 动态 of its own.
+    starts = {lead.first: toc[e] for e, lead in align(toc, leads, score).items()}
+    if len(starts) < len(toc) or not toc:
+        # Paragraphs the TOC does not name: a block that opens with a title sentence after
+        # a finished paragraph starts a 动态 of its own. (With a TOC, only after a blank
+        # line: inside a hard-wrapped block a paragraph end is a guess.)
         for lead in leads:
-            if lead.first not in starts and (not toc or not starts or lead.first > min(starts)
-                                             or lead.first == first_text(lines, start, end)):
-                prev = lead.first - 1
-                while prev >= start and not lines[prev].text:
-                    prev -= 1
-                if prev < start or ends_sentence(lines[prev].text):
-                    starts[lead.first] = None
+            prev = lead.first - 1
+            if lead.first in starts or (toc and lines[prev].text):
+                continue
+            while prev >= start and not lines[prev].text:
+                prev -= 1
+            if prev < start or ends_sentence(lines[prev].text):
+                starts[lead.first] = None
     first = first_text(lines, start, end)
     if first is not None and first not in starts:
         starts[first] = None  # text before the first 动态 cannot belong to anything else
@@ -608,7 +611,7 @@ def dynamic_items_in(lines: list[Line], start: int, end: int, toc: list[TocEntry
         title = unwrap_title(title, entry.text if entry else None)
         paragraphs[0] = Paragraph(paragraphs[0].lines, rest)
         paragraphs = [p for p in paragraphs if p.text]
-        items.append(make_item(DYNAMIC, title, None, entry, paragraphs, lines[first_line], lines))
+        items.append(make_item(DYNAMIC, title, None, entry, paragraphs, lines[first_line]))
     return items
 
 
@@ -638,16 +641,26 @@ def build_paragraphs(lines: list[Line], drop_captions: bool = False) -> list[Par
             out.append(cur)
             continue
         while not ends_sentence(cur.text) and i < len(pieces):
-            nxt = i
-            if drop_captions:
-                while nxt < len(pieces) and len(pieces[nxt].lines) == 1 and len(pieces[nxt].text) <= CAPTION_MAX:
-                    nxt += 1
-                if nxt == len(pieces) or nxt - i > 4:
-                    nxt = i  # no sentence to resume after them: not captions
+            nxt = caption_run_end(pieces, i) if drop_captions else i
             cur = Paragraph(cur.lines + pieces[nxt].lines, join_pair(cur.text, pieces[nxt].text))
             i = nxt + 1
         out.append(cur)
     return drop_repeated_tail(out)
+
+
+def caption_run_end(pieces: list[Paragraph], i: int) -> int:
+    """Index of the piece that resumes the sentence interrupted before pieces[i], skipping
+    image captions: short one-line blocks. The sentence resumes in the first long block,
+    or in the last short one when a section heading (unpunctuated) follows, since a
+    heading only comes after a finished paragraph. With no such block: no captions."""
+    nxt = i
+    while nxt < len(pieces) and len(pieces[nxt].lines) == 1 and len(pieces[nxt].text) <= CAPTION_MAX:
+        if not (set(pieces[nxt].text) & PUNCTUATION) and nxt > i:
+            return nxt - 1
+        nxt += 1
+    if nxt == len(pieces) or nxt - i > CAPTIONS_MAX:
+        return i
+    return nxt
 
 
 def blocks_of(lines: list[Line]) -> list[list[Line]]:
@@ -707,7 +720,7 @@ def drop_repeated_tail(paragraphs: list[Paragraph]) -> list[Paragraph]:
 # ---------------------------------------------------------------------------- items
 
 def make_item(kind: str, title: str, subtitle: str | None, entry: TocEntry | None,
-              paragraphs: list[Paragraph], first: Line, lines: list[Line]) -> Item:
+              paragraphs: list[Paragraph], first: Line) -> Item:
     body = "\n".join(p.text for p in paragraphs)
     last = paragraphs[-1].lines[-1] if paragraphs else first
     if last.end < first.end:
@@ -721,11 +734,21 @@ def make_item(kind: str, title: str, subtitle: str | None, entry: TocEntry | Non
 
 def whole_region_item(lines: list[Line], start: int, end: int) -> list[Item]:
     """A briefing whose items cannot be told apart still gets its text indexed, as one item."""
-    first = first_text(lines, start, end)
+    kept = [x for x in lines[start:end]
+            if not TOC_HEAD.match(x.text.replace(" ", "")) and not DYNAMIC_HEAD.match(x.text.replace(" ", ""))]
+    first = next((x for x in kept if x.text), None)
     if first is None:
         return []
-    paragraphs = build_paragraphs(lines[first + 1:end])
-    return [make_item(ARTICLE, lines[first].text, None, None, paragraphs, lines[first], lines)]
+    title, body_lines = headline(first, kept[kept.index(first):])
+    return [make_item(ARTICLE, title, None, None, build_paragraphs(body_lines), first)]
+
+
+def headline(first: Line, lines: list[Line]) -> tuple[str, list[Line]]:
+    """The title and the body lines of text that starts at `first` (lines[0]): the first line
+    if it reads as a title, else the opening words, with all the text kept as body."""
+    if title_like(first.text):
+        return first.text, lines[1:]
+    return split_lead(first.text)[0][:LEAD_MAX // 3], lines
 
 
 def article_items(lines: list[Line]) -> list[Item]:
@@ -748,19 +771,13 @@ def article_items(lines: list[Line]) -> list[Item]:
             rest = blocks[1]
         head = rest
     if head and len(head) <= 2 and all(title_like(x.text) for x in head):
-        title_lines = head
+        # A headline wrapped onto two lines; its designed spaces stay (紧握接力棒 跑出新气象).
+        title = re.sub(r"\s+", " ", join_texts(x.text for x in head))
+        body_from = head[-1].no  # .no is 1-based: the index of the line after the headline
     elif head:
-        title_lines = head[:1]
+        title, body = headline(head[0], lines[head[0].no - 1:])
+        body_from = body[0].no - 1 if body else len(lines)
     else:
-        title_lines = []
-    if title_lines and title_like(title_lines[0].text):
-        title = re.sub(r"\s+", " ", join_texts(x.text for x in title_lines))
-        body_from = title_lines[-1].no
-    else:
-        # No headline: name the article by its opening words and keep all the text as body.
-        title_lines = []
-        body_from = first if kicker_end is None else (head[0].no - 1 if head else len(lines))
-        opening = lines[body_from].text if body_from < len(lines) else ""
-        title = split_lead(opening)[0][:LEAD_MAX // 3]
+        title, body_from = "", len(lines)
     paragraphs = build_paragraphs(lines[body_from:], drop_captions=True)
-    return [make_item(ARTICLE, title, subtitle, None, paragraphs, lines[first], lines)]
+    return [make_item(ARTICLE, title, subtitle, None, paragraphs, lines[first])]
