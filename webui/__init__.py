@@ -12,6 +12,8 @@ import threading
 
 from flask import Flask, current_app, request
 
+from search.errors import SearchError
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
                                 "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -66,7 +68,14 @@ class _SearcherHolder:
             with self._lock:
                 if self._searcher is None:
                     from search.searcher import Searcher
-                    self._searcher = Searcher(self.index_dir)  # SearchError → 503
+                    try:
+                        self._searcher = Searcher(self.index_dir)  # SearchError → 503
+                    except SearchError:
+                        raise
+                    except Exception as exc:  # e.g. an index written by another analysis version
+                        raise SearchError(f"{self.index_dir}: the index cannot be opened "
+                                          f"({type(exc).__name__}); rebuild it with "
+                                          f"`python -m search index --rebuild`") from exc
                 searcher = self._searcher
         return searcher
 

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 def source_view(source_text: dict) -> Markup:
     """The whole source file, one element per line with its number, the item's span in
     `<mark class="span">` inside a block with `id="span"`, and the query's matches inside
-    the span in `<mark class="hit">`.
+    the span in `<mark class="term">`.
 
     `source_text` is `Searcher.item(...)["source_text"]`: text, before, span, after and
     matches (offsets relative to the span).
@@ -51,7 +51,7 @@ def _line(text: str, a: int, b: int, start: int, end: int, hits) -> str:
         if hb <= ha or ha < cursor:
             continue
         inner.append(str(escape(text[cursor:ha])))
-        inner.append(f'<mark class="hit">{escape(text[ha:hb])}</mark>')
+        inner.append(f'<mark class="term">{escape(text[ha:hb])}</mark>')
         cursor = hb
     inner.append(str(escape(text[cursor:e])))
     return (str(escape(text[a:s])) + '<mark class="span">' + "".join(inner) + "</mark>"

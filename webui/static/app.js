@@ -28,7 +28,8 @@
   if (!span) { return; }
   var box = span.closest(".source-text");
   function showInBox() {
-    if (box) { box.scrollTop = Math.max(0, span.offsetTop - 16);  // .source-text is position: relative }
+    // .source-text is position: relative, so offsetTop is measured from the box
+    if (box) { box.scrollTop = Math.max(0, span.offsetTop - 16); }
   }
   function reveal() {
     showInBox();
