@@ -39,14 +39,17 @@ BULLETS = "★☆●○◆◇■□▲△•"
 FOOTER_START = re.compile(r"^(?:本期报|报送|抄送|抄报|分送|报\s*[：:]|送\s*[：:]|共印\s*\d+\s*份)")
 FOOTER_LINE = re.compile(r"(?:办公室|共印\s*\d+\s*份)$")
 # Header fields, matched on NFKC-normalised text (full-width digits and brackets folded).
-ISSUE = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期(?:\s*\(\s*总\s*第\s*(\d+)\s*期\s*\))?")
+ISSUE = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期(?:[\s,;(]*总\s*第\s*(\d+)\s*期\s*\)?)?")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 SERIES = re.compile(r"简\s*报$")
+# A publisher is an office; a short line that names none (内部资料) is not the publisher.
+ORGANISATION = re.compile(r"(?:指挥部|办公室|委员会|小组|部|办|局|厅|委|会|院|中心|组)$")
 RULE = re.compile(r"[-*_=—]{3,}")
 
 # Sizes, in characters, that separate headings from prose.
 WRAPPED_LINE = 30  # a line this long (with its markers) may have been wrapped by a converter
 TOC_LINES_MAX = 60  # lines, not characters: how far a TOC may reach
+HEADER_LINES_MAX = 12  # lines, not characters: how far down the masthead may reach
 HEADER_LINE_MAX = 40  # masthead lines (series, publisher) are short
 TITLE_MAX = 70  # a title line, or a "title——subtitle" line, is never longer
 TITLE_PAIR_MAX = 90  # a title wrapped onto two lines
@@ -217,47 +220,51 @@ def starts_paragraph(lines: list[Line], i: int, first: int) -> bool:
 def read_header(lines: list[Line]) -> tuple[dict, int]:
     """Masthead fields of a briefing and the index of the first line after them.
 
-    Returns ({}, 0) for a text that is not a briefing. Only the top of the file is read:
-    dates and numbers inside articles must not become metadata.
+    Returns ({}, 0) for a text that is not a briefing (no 年第…期 line). Only the top of
+    the file is read, and the date closes the masthead: dates and numbers inside articles
+    must not become metadata, nor the first title the publisher.
     """
     meta: dict = {}
-    end = 0
+    end = seen = 0
     for i, line in enumerate(lines):
         text = line.text
         if not text:
             continue
-        if TOC_HEAD.match(text.replace(" ", "")) or text[0] in BULLETS or width(text) > 2 * HEADER_LINE_MAX:
+        seen += 1
+        if seen > HEADER_LINES_MAX or TOC_HEAD.match(text.replace(" ", "")) or text[0] in BULLETS \
+                or width(text) > 2 * HEADER_LINE_MAX:
             break
-        norm = unicodedata.normalize("NFKC", text)
-        issue = ISSUE.search(norm)
+        rest = unicodedata.normalize("NFKC", text)
+        issue = ISSUE.search(rest)
         if issue and "year" not in meta:
             meta["year"] = int(issue.group(1))
             meta["issue_no"] = int(issue.group(2))
             if issue.group(3):
                 meta["total_no"] = int(issue.group(3))
-            norm = norm[:issue.start()] + norm[issue.end():]
-        date = DATE.search(norm)
-        if date and "date" not in meta:
+            rest = rest[:issue.start()] + rest[issue.end():]
+            end = i + 1
+        date = DATE.search(rest)
+        if date and "year" in meta:
             try:
                 meta["date"] = datetime.date(*map(int, date.groups())).isoformat()
             except ValueError:
-                pass
-            norm = norm[:date.start()] + norm[date.end():]
-        rest = norm.strip()
-        if issue or date:
-            if not rest:
-                end = i + 1
-                continue
-        if SERIES.search(rest) and "series" not in meta and len(rest) <= HEADER_LINE_MAX:
-            meta["series"] = re.sub(r"\s+", "", text)
-        elif "publisher" not in meta and len(rest) <= HEADER_LINE_MAX and not (set(rest) & PUNCTUATION) \
-                and ("series" in meta or "year" in meta):
-            meta["publisher"] = re.sub(r"\s+", "", text)
-        else:
+                meta["date"] = None  # a misprinted date is not invented, but still ends the masthead
+            rest = rest[:date.start()] + rest[date.end():]
+            end = i + 1
+        rest = re.sub(r"\s+", "", rest)
+        if rest and SERIES.search(rest) and "series" not in meta and len(rest) <= HEADER_LINE_MAX:
+            meta["series"] = rest
+            end = i + 1
+        elif rest and "publisher" not in meta and len(rest) <= HEADER_LINE_MAX and ORGANISATION.search(rest) \
+                and not (set(rest) & PUNCTUATION) and ("series" in meta or "year" in meta):
+            meta["publisher"] = rest
+            end = i + 1
+        if "date" in meta:
             break
-        end = i + 1
     if "year" not in meta:
         return {}, 0
+    if meta.get("date") is None:
+        meta.pop("date", None)
     return meta, end
 
 

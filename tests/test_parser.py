@@ -359,6 +359,25 @@ def test_briefing_with_unsegmentable_body_keeps_its_text():
     assert "反响热烈" in doc.items[0].body + doc.items[0].title
 
 
+@pytest.mark.parametrize("header", [
+    ["内部资料", "援疆工作简报", "内部资料", "2018 年第 3 期（总第 45 期）", "江苏省对口支援新疆伊犁州前方指挥部 2018 年 2 月 5 日"],
+    ["援疆工作简报 2018 年第 3 期（总第 45 期）", "江苏省对口支援新疆伊犁州前方指挥部", "2018年2月5日"],
+    ["援 疆 工 作 简 报", "（2018 年第 3 期 总第 45 期）", "江苏省对口支援新疆伊犁州前方指挥部", "2018 年 2 月 5 日"],
+])
+def test_masthead_layouts(header):
+    doc = parse_text(briefing(header=header), "made.txt")
+    assert (doc.series, doc.year, doc.issue_no, doc.total_no, doc.date, doc.publisher) == (
+        "援疆工作简报", 2018, 3, 45, "2018-02-05", "江苏省对口支援新疆伊犁州前方指挥部")
+    assert len(doc.items) == 4
+
+
+def test_masthead_without_date_or_publisher_keeps_first_title():
+    text = "援疆工作简报\n\n2018 年第 3 期\n\n南通工作组举办纺织技能培训班\n\n3 月 1 日，南通工作组举办培训班，200 名学员参加。\n"
+    doc = parse_text(text, "made.txt")
+    assert (doc.publisher, doc.date) == (None, None)
+    assert [i.title for i in doc.items] == ["南通工作组举办纺织技能培训班"]
+
+
 def test_invalid_date_is_not_invented():
     text = briefing(header=["援疆工作简报", "2018 年第 3 期（总第 45 期）", "江苏省对口支援新疆伊犁州前方指挥部",
                             "2018 年 2 月 30 日"])
