@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
 from typing import Iterator
@@ -140,11 +139,6 @@ def query_words(text: str) -> list[str]:
     return [w for w, _, _, _ in word_tokens(text, subwords=False)]
 
 
-def char_terms(text: str) -> set[str]:
-    """Distinct CJK characters of `text`: the recall path that finds any single character."""
-    return {c for c in normalize(text) if is_cjk(c)}
-
-
 class ChineseTokenizer(Tokenizer):
     """Whoosh tokenizer over `word_tokens`, with true positions and character offsets.
 
@@ -168,29 +162,6 @@ class ChineseTokenizer(Tokenizer):
             yield token
 
 
-class CharTokenizer(Tokenizer):
-    """One token per distinct CJK character (frequency only, no positions)."""
-
-    def __call__(self, value, positions=False, chars=False, removestops=True,
-                 start_pos=0, start_char=0, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        counts: dict[str, int] = defaultdict(int)
-        for c in normalize(value):
-            if is_cjk(c):
-                counts[c] += 1
-        for pos, (c, n) in enumerate(sorted(counts.items())):
-            for _ in range(n):
-                token.text = c
-                token.boost = 1.0
-                token.stopped = False
-                if positions:
-                    token.pos = start_pos + pos
-                yield token
-
-
 def ChineseAnalyzer():
     return ChineseTokenizer()
 
-
-def CharAnalyzer():
-    return CharTokenizer()

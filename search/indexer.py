@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import queue
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, SegmentWriter
 
 from search.analysis import USERDICT
 from search.errors import SearchError, SourceError
@@ -109,7 +111,7 @@ def item_fields(doc: Document, item) -> dict:
     fields = {
         "id": item_id(doc.source, item.ordinal), "rec": ITEM, "source": doc.source,
         "title": "\n".join(t for t in (item.title, item.subtitle) if t),
-        "body": item.body, "chars": f"{item.title}\n{item.subtitle or ''}\n{item.body}",
+        "body": item.body,
         "kind": item.kind, "ordinal": item.ordinal, "meta": meta,
         "group": item.group, "locality": item.locality, "issue": doc.issue_key,
         "year": str(doc.year) if doc.year is not None else None, "date": doc.date,
@@ -126,8 +128,13 @@ def file_fields(doc: Document) -> dict:
 
 
 def open_index(index_dir: Path, create: bool):
+    """The index at `index_dir`; for writing (`create`), with this code's schema.
+
+    A writer's commit records its schema, so after a schema change the next (full)
+    build replaces the old schema along with the old segments, in the same commit.
+    """
     if whoosh_index.exists_in(index_dir):
-        return whoosh_index.open_dir(index_dir)
+        return whoosh_index.open_dir(index_dir, schema=build_schema() if create else None)
     if not create:
         raise SearchError(f"{index_dir}: no index here (build one with `python -m search index`)")
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -143,8 +150,14 @@ def _indexed_files(ix) -> dict[str, dict]:
 
 def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild: bool = False,
                 progress: Callable[[int, int, str], None] | None = None,
-                lock_wait: float = DEFAULT_LOCK_WAIT) -> IndexSummary:
-    """Bring the index at `index_dir` up to date with the files under `corpus`."""
+                lock_wait: float = DEFAULT_LOCK_WAIT, workers: int | None = None) -> IndexSummary:
+    """Bring the index at `index_dir` up to date with the files under `corpus`.
+
+    The lock is taken first, so a second indexer learns at once that it must wait.
+    Files are read, parsed and indexed by worker processes, each into a segment of its
+    own; the items of changed and removed files are deleted and the new segments joined
+    in a single commit, or not at all.
+    """
     started = time.monotonic()
     corpus, index_dir = Path(corpus), Path(index_dir)
     if not corpus.is_dir():
@@ -153,67 +166,192 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     stamp_path = index_dir / STAMP
     stamp = analysis_stamp()
     ix = open_index(index_dir, create=True)
-    if not rebuild:
-        try:
-            rebuild = json.loads(stamp_path.read_text(encoding="utf-8")) != stamp
-        except (OSError, ValueError):
-            rebuild = bool(_indexed_files(ix))  # an index built before stamps existed
-    summary.rebuilt = rebuild
-    before = {} if rebuild else _indexed_files(ix)
-
-    paths, summary.failed = find_sources(corpus)
-    summary.files_seen = len(paths)
     try:
         writer = ix.writer(timeout=lock_wait)
     except LockError:
         raise IndexLocked(f"{index_dir}: another indexing run is updating this index; "
                           f"waited {lock_wait:.0f} s — try again when it has finished") from None
     try:
-        seen = set()
-        for n, path in enumerate(paths, 1):
-            source = source_name(path, corpus)
-            seen.add(source)
-            if progress:
-                progress(n, len(paths), source)
+        if not rebuild:
             try:
-                text, encoding, sha256 = read_source(path)
-                if before.get(source, {}).get("sha256") == sha256:
-                    summary.files_unchanged += 1
-                    continue
-                doc = parse_text(text, source, sha256=sha256, encoding=encoding)
-            except SourceError as exc:
-                summary.failed.append((source, exc.reason))
+                rebuild = json.loads(stamp_path.read_text(encoding="utf-8")) != stamp
+            except (OSError, ValueError):
+                rebuild = bool(_indexed_files(ix))  # an index built before stamps existed
+        summary.rebuilt = rebuild
+        before = {} if rebuild else _indexed_files(ix)
+        paths, summary.failed = find_sources(corpus)
+        summary.files_seen = len(paths)
+        todo = []
+        for path in paths:
+            source = source_name(path, corpus)
+            old = before.get(source)
+            if old is not None and _sha256_or_none(path) == old["sha256"]:
+                summary.files_unchanged += 1
+            else:
+                todo.append((str(path), source))
+        seen = {source_name(p, corpus) for p in paths}
+        if progress:
+            progress(summary.files_unchanged, len(paths), "")
+        segments, outcomes = _run_tasks(index_dir, todo, workers, progress,
+                                        done=summary.files_unchanged, total=len(paths))
+        for outcome in outcomes:
+            if outcome[0] == "failed":
+                summary.failed.append(outcome[1:])
                 continue
-            _replace(writer, doc, before.get(source), summary)
+            _, source, ids = outcome
+            old_ids = set(before[source]["ids"]) if source in before else set()
+            if source in before:
+                writer.delete_by_term("source", source)
+            summary.files_parsed += 1
+            summary.items_added += len(set(ids) - old_ids)
+            summary.items_updated += len(set(ids) & old_ids)
+            summary.items_removed += len(old_ids - set(ids))
+        # A file that failed this time keeps its previous items: nothing is lost.
         for source in sorted(set(before) - seen):
             writer.delete_by_term("source", source)
             summary.files_removed += 1
             summary.items_removed += len(before[source]["ids"])
-        if rebuild:
-            writer.commit(mergetype=CLEAR)
-        elif summary.files_parsed or summary.files_removed:
-            writer.commit()
+        if rebuild or summary.files_parsed or summary.files_removed:
+            _commit(writer, segments, CLEAR if rebuild else None)
         else:
             writer.cancel()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
     stamp_path.write_text(json.dumps(stamp), encoding="utf-8")
+    summary.failed.sort()
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _replace(writer, doc: Document, old: dict | None, summary: IndexSummary) -> None:
-    if old is not None:
-        writer.delete_by_term("source", doc.source)
-    new_ids = set()
-    writer.add_document(**file_fields(doc))
-    for item in doc.items:
-        fields = item_fields(doc, item)
-        new_ids.add(fields["id"])
-        writer.add_document(**fields)
-    old_ids = set(old["ids"]) if old else set()
-    summary.files_parsed += 1
-    summary.items_added += len(new_ids - old_ids)
-    summary.items_updated += len(new_ids & old_ids)
-    summary.items_removed += len(old_ids - new_ids)
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # the task reading it will say what is wrong
+
+
+def _commit(writer, segments, mergetype) -> None:
+    """Commit `writer`'s deletions together with the workers' finished segments.
+
+    This is what Whoosh's own multiprocess writer does in `multisegment` mode, with
+    workers we control (they stop when the indexer dies, instead of waiting forever).
+    """
+    final = writer._merge_segments(mergetype, None, None)
+    if writer._added:  # the merge policy folded small segments into this writer
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + [s for s in segments if s is not None])
+    writer._finish()
+
+
+# -- indexing tasks (run in worker processes, or in this one for small jobs) -------------
+
+FILES_PER_WORKER = 40  # below this, starting a process costs more than it saves
+
+
+def _run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int):
+    """Index `todo` [(path, source)] into new segments; → (segments, outcomes)."""
+    if not todo:
+        return [], []
+    workers = workers or os.cpu_count() or 1
+    workers = max(1, min(workers, len(todo) // FILES_PER_WORKER))
+    if workers == 1:
+        task = _Task(index_dir)
+        outcomes = []
+        try:
+            for path, source in todo:
+                outcomes.append(task.index_file(path, source))
+                done += 1
+                if progress:
+                    progress(done, total, source)
+        except BaseException:
+            task.discard()
+            raise
+        return [task.finish()], outcomes
+
+    ctx = multiprocessing.get_context("fork")  # children share the loaded dictionary
+    jobs, results = ctx.Queue(), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(index_dir, jobs, results), daemon=True)
+             for _ in range(workers)]
+    for p in procs:
+        p.start()
+    try:
+        for job in todo:
+            jobs.put(job)
+        for _ in procs:
+            jobs.put(None)
+        outcomes, segments = [], []
+        while len(segments) < len(procs):
+            try:
+                message = results.get(timeout=5)
+            except queue.Empty:
+                if any(not p.is_alive() and p.exitcode != 0 for p in procs):
+                    raise SearchError("an indexing worker died; the index is unchanged") from None
+                continue
+            if message[0] == "segment":
+                segments.append(message[1])
+                continue
+            outcomes.append(message)
+            done += 1
+            if progress:
+                progress(done, total, message[1])
+        for p in procs:
+            p.join()
+        return segments, outcomes
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+
+
+def _worker(index_dir: Path, jobs, results) -> None:
+    parent = os.getppid()
+    task = _Task(index_dir)
+    while True:
+        try:
+            job = jobs.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # the indexer is gone: nobody will commit this
+                task.discard()
+                return
+            continue
+        if job is None:
+            break
+        results.put(task.index_file(*job))
+    results.put(("segment", task.finish()))
+
+
+class _Task:
+    """Adds parsed files to a segment of its own; the indexer commits the segments."""
+
+    def __init__(self, index_dir: Path):
+        self.writer = SegmentWriter(open_index(index_dir, create=True), _lk=False)
+
+    def index_file(self, path: str, source: str) -> tuple:
+        """("ok", source, item ids) or ("failed", source, reason)."""
+        try:
+            text, encoding, sha256 = read_source(path)
+            doc = parse_text(text, source, sha256=sha256, encoding=encoding)
+            self.writer.add_document(**file_fields(doc))
+            for item in doc.items:
+                self.writer.add_document(**item_fields(doc, item))
+        except SourceError as exc:
+            return ("failed", source, exc.reason)
+        except Exception as exc:  # a parser bug on one odd file must not stop the others
+            return ("failed", source, f"internal error while parsing: {exc!r}")
+        return ("ok", source, [item_id(source, it.ordinal) for it in doc.items])
+
+    def finish(self):
+        """The finished segment, or None when nothing was added."""
+        if not self.writer._added:
+            self.discard()
+            return None
+        return self.writer._finalize_segment()
+
+    def discard(self):
+        # Not writer.cancel(): that deletes the temporary folder all writers of the
+        # index share. Files left behind are removed by the next commit.
+        self.writer._close_segment()

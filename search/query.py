@@ -116,50 +116,54 @@ def _pieces(words: list[str]) -> list[list[str]]:
     return pieces
 
 
-def _literal(words: list[str], fields, boost: float = 1.0) -> Q.Query:
-    """Match `words` side by side in any of `fields` (titles weighted up)."""
-    parts = []
-    for f in fields:
-        fb = boost * (TITLE_BOOST if f == "title" else 1.0)
-        if len(words) == 1:
+class _Compiler:
+    """Builds the Whoosh query of each unit, collecting the strings worth highlighting.
+
+    `words_containing(field, ch)` lists the indexed words holding the character `ch`:
+    a single character is also found inside longer words (援 in 援疆), scored lower.
+    """
+
+    def __init__(self, words_containing=None):
+        self.words_containing = words_containing
+        self.highlights: list[str] = []
+
+    def literal(self, words: list[str], fields, boost: float = 1.0) -> Q.Query:
+        """Match `words` side by side in any of `fields` (titles weighted up)."""
+        parts = []
+        for f in fields:
+            fb = boost * (TITLE_BOOST if f == "title" else 1.0)
+            if len(words) > 1:
+                parts.append(Q.Phrase(f, list(words), boost=fb))
+                continue
             parts.append(Q.Term(f, words[0], boost=fb))
-        else:
-            parts.append(Q.Phrase(f, list(words), boost=fb))
-    if len(words) == 1 and len(words[0]) == 1 and is_cjk(words[0]):
-        parts.append(Q.Term("chars", words[0], boost=boost * CHARS_BOOST))
-    return Q.Or(parts)
+            if self.words_containing and len(words[0]) == 1 and is_cjk(words[0]):
+                parts += [Q.Term(f, w, boost=fb * CHARS_BOOST)
+                          for w in self.words_containing(f, words[0]) if w != words[0]]
+        return Q.Or(parts)
 
+    def with_related(self, text: str, query: Q.Query, fields) -> Q.Query:
+        extra = []
+        for alt in related_terms().get(text, ()):
+            words = query_words(alt)
+            if words:
+                extra.append(self.literal(words, fields, RELATED_BOOST))
+                self.highlights.append("".join(words))
+        return Q.Or([query] + extra) if extra else query
 
-def _with_related(text: str, query: Q.Query, fields, highlights: list[str]) -> Q.Query:
-    alternatives = related_terms().get(text, ())
-    if not alternatives:
-        return query
-    extra = []
-    for alt in alternatives:
-        words = query_words(alt)
-        if words:
-            extra.append(_literal(words, fields, RELATED_BOOST))
-            highlights.append("".join(words))
-    return Q.Or([query] + extra)
-
-
-def unit_query(unit: Unit, highlights: list[str]) -> Q.Query:
-    """The Whoosh query for one unit; appends the strings worth highlighting."""
-    fields = (unit.field,) if unit.field else TEXT_FIELDS
-    if unit.exact:
-        highlights.append(unit.text)
-        return _literal(unit.words, fields)
-    pieces = _pieces(unit.words)
-    parts = []
-    for piece in pieces:
-        text = "".join(piece)
-        highlights.append(text)
-        parts.append(_with_related(text, _literal(piece, fields), fields, highlights))
-    if len(parts) == 1:
-        return parts[0]
-    together = Q.AndMaybe(Q.And(parts), _literal(unit.words, fields, PHRASE_BONUS))
-    highlights.append(unit.text)
-    return _with_related(unit.text, together, fields, highlights)
+    def unit(self, unit: Unit) -> Q.Query:
+        fields = (unit.field,) if unit.field else TEXT_FIELDS
+        self.highlights.append(unit.text)
+        if unit.exact:
+            return self.literal(unit.words, fields)
+        parts = []
+        for piece in _pieces(unit.words):
+            text = "".join(piece)
+            self.highlights.append(text)
+            parts.append(self.with_related(text, self.literal(piece, fields), fields))
+        if len(parts) == 1:
+            return parts[0]
+        together = Q.AndMaybe(Q.And(parts), self.literal(unit.words, fields, PHRASE_BONUS))
+        return self.with_related(unit.text, together, fields)
 
 
 @dataclass
@@ -178,13 +182,13 @@ class CompiledQuery:
         return self._finish(self.units[0] if len(self.units) == 1 else Q.Or(self.units))
 
 
-def compile_query(parsed: ParsedQuery) -> CompiledQuery:
-    highlights: list[str] = []
-    units = [unit_query(u, highlights) for u in parsed.units]
+def compile_query(parsed: ParsedQuery, words_containing=None) -> CompiledQuery:
+    compiler = _Compiler(words_containing)
+    units = [compiler.unit(u) for u in parsed.units]
     excluded = None
     if parsed.excluded:
-        excluded = Q.Or([_literal(u.words, (u.field,) if u.field else TEXT_FIELDS)
+        excluded = Q.Or([compiler.literal(u.words, (u.field,) if u.field else TEXT_FIELDS)
                          for u in parsed.excluded])
     # Longest first, so a regex alternation prefers 伊宁县 to 伊宁.
-    unique = sorted({h for h in highlights if h}, key=len, reverse=True)
+    unique = sorted({h for h in compiler.highlights if h}, key=len, reverse=True)
     return CompiledQuery(units, excluded, unique)

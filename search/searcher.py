@@ -15,12 +15,13 @@ import os
 import threading
 import time
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as Q
 
+from search.analysis import is_cjk
 from search.errors import SearchError
 from search.highlight import compile_terms, find_spans, highlight, snippets
 from search.indexer import open_index
@@ -61,12 +62,35 @@ class Generation:
     dates: list[str]
     ordinals: list[int]
     local: threading.local = field(default_factory=threading.local)
+    _char_words: dict = field(default_factory=dict)
+    _char_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def searcher(self):
         s = getattr(self.local, "searcher", None)
         if s is None:
             s = self.local.searcher = self.ix.searcher()
         return s
+
+    def words_containing(self, fieldname: str, ch: str) -> list[str]:
+        """Indexed words of `fieldname` that hold the character `ch`.
+
+        Built from the lexicon on the first single-character query of this generation,
+        so start-up stays fast and the index needs no per-character postings.
+        """
+        table = self._char_words.get(fieldname)
+        if table is None:
+            with self._char_lock:
+                table = self._char_words.get(fieldname)
+                if table is None:
+                    table = defaultdict(list)
+                    for term in self.searcher().reader().lexicon(fieldname):
+                        word = term.decode("utf-8") if isinstance(term, bytes) else term
+                        if len(word) > 1:
+                            for c in set(word):
+                                if is_cjk(c):
+                                    table[c].append(word)
+                    self._char_words[fieldname] = table
+        return table.get(ch, [])
 
 
 class Searcher:
@@ -116,7 +140,7 @@ class Searcher:
 
         gen = self._current()
         s = gen.searcher()
-        compiled = None if parsed.empty else compile_query(parsed)
+        compiled = None if parsed.empty else compile_query(parsed, gen.words_containing)
         if compiled is None:
             tiers = [Q.Term("rec", ITEM)]
             if sort == "relevance":

@@ -154,3 +154,24 @@ def test_cli_errors_are_one_line_messages(args, message, tmp_path):
     done = run_cli(*args)
     assert done.returncode == 1
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    samples = sorted(CORPUS.glob("*.txt"))
+    for n in range(100):  # enough files for two workers
+        text = samples[n % len(samples)].read_text("utf-8")
+        (corpus / f"{n:03d}.txt").write_text(text.replace("2017", str(2000 + n % 20)), "utf-8")
+
+    def contents(index):
+        s = Searcher(index)
+        result = s.search("", limit=100, sort="oldest")
+        pages = [result] + [s.search("", limit=100, sort="oldest", page=p) for p in range(2, result["pages"] + 1)]
+        return sorted((h["id"], h["title"], h["body"]) for page in pages for h in page["hits"])
+
+    one = build_index(corpus, tmp_path / "one", workers=1)
+    two = build_index(corpus, tmp_path / "two", workers=2)
+    assert one.files_parsed == two.files_parsed == 100 and one.items_added == two.items_added
+    assert contents(tmp_path / "one") == contents(tmp_path / "two")
+    assert Searcher(tmp_path / "two").search("两学一做")["total"] == Searcher(tmp_path / "one").search("两学一做")["total"]
