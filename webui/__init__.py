@@ -24,7 +24,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-ENV_PREFIX = "BRIEFING_"
+ENV_PREFIX = "BRIEFING"  # BRIEFING_INDEX_DIR → INDEX_DIR (Flask adds the underscore)
 
 
 def create_app(config: dict | None = None) -> Flask:

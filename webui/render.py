@@ -32,7 +32,7 @@ def source_view(source_text: dict) -> Markup:
         inside = first_line <= number <= last_line
         css = "line in-span" if inside else "line"
         out.append(f'<span class="{css}" id="L{number}"><span class="ln" data-n="{number}"></span>'
-                   f'<span class="lc">{_line(text, a, b, start, end, hits)}</span></span>\n')
+                   f'<span class="lc">{_line(text, a, b, start, end, hits)}</span></span>')
         if number == last_line:
             out.append("</span>")
     return Markup("".join(out))
