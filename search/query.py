@@ -116,6 +116,18 @@ def _pieces(words: list[str]) -> list[list[str]]:
     return pieces
 
 
+class WordsWithChar(Q.Or):
+    """The words of a field that hold one character, scored together as one term.
+
+    A plain Or would score hundreds of words one by one (援 is in 援疆, 受援地, 援建 …);
+    the scorer sums their frequencies per document instead.
+    """
+
+    def __init__(self, fieldname: str, char: str, words: list[str], boost: float = 1.0):
+        super().__init__([Q.Term(fieldname, w) for w in words], boost=boost)
+        self.fieldname, self.char = fieldname, char
+
+
 class _Compiler:
     """Builds the Whoosh query of each unit, collecting the strings worth highlighting.
 
@@ -137,8 +149,9 @@ class _Compiler:
                 continue
             parts.append(Q.Term(f, words[0], boost=fb))
             if self.words_containing and len(words[0]) == 1 and is_cjk(words[0]):
-                parts += [Q.Term(f, w, boost=fb * CHARS_BOOST)
-                          for w in self.words_containing(f, words[0]) if w != words[0]]
+                inside = [w for w in self.words_containing(f, words[0]) if w != words[0]]
+                if inside:
+                    parts.append(WordsWithChar(f, words[0], inside, boost=fb * CHARS_BOOST))
         return Q.Or(parts)
 
     def with_related(self, text: str, query: Q.Query, fields) -> Q.Query:

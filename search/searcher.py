@@ -11,6 +11,7 @@ its API returns it unchanged.
 """
 from __future__ import annotations
 
+import heapq
 import os
 import threading
 import time
@@ -27,6 +28,7 @@ from search.highlight import compile_terms, find_spans, highlight, snippets
 from search.indexer import open_index
 from search.query import QueryError, compile_query, normalize_filter, parse_query
 from search.schema import FACETS, FILE, ITEM
+from search.scoring import Scorer
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
@@ -61,9 +63,13 @@ class Generation:
     values: dict[str, list]  # facet → value per document number ("" when absent)
     dates: list[str]
     ordinals: list[int]
+    lengths: dict[str, list[int]]
     local: threading.local = field(default_factory=threading.local)
     _char_words: dict = field(default_factory=dict)
     _char_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self):
+        self.scorer = Scorer(self.searcher, len(self.dates), self.lengths)
 
     def searcher(self):
         s = getattr(self.local, "searcher", None)
@@ -121,7 +127,9 @@ class Searcher:
             values = {f: [v or "" for v in reader.column_reader(f)] for f in FACETS}
             dates = [v or "" for v in reader.column_reader("date")]
             ordinals = list(reader.column_reader("ordinal"))
-        return Generation(number, ix, values, dates, ordinals)
+            lengths = {f: [reader.doc_field_length(d, f, 0) or 0 for d in range(len(dates))]
+                       for f in ("title", "body")}
+        return Generation(number, ix, values, dates, ordinals, lengths)
 
     # -- search --------------------------------------------------------------------
 
@@ -150,24 +158,18 @@ class Searcher:
             if len(parsed.units) > 1:
                 tiers.append(compiled.any_word())
 
-        matched = set(s.docs_for_query(tiers[0]))
+        scored = [gen.scorer.score(tiers[0])]
         keep = _passes(gen, active)
-        relaxed = False
-        if len(tiers) > 1 and sum(1 for d in matched if keep(d)) < MIN_ALL_WORDS:
-            wider = set(s.docs_for_query(tiers[1]))
-            relaxed = len(wider) > len(matched)
-            tiers[1:] = [tiers[1]] if relaxed else []
-            first_tier = matched
-            matched = wider if relaxed else matched
-        else:
-            tiers = tiers[:1]
-            first_tier = matched
+        if len(tiers) > 1 and sum(1 for d in scored[0] if keep(d)) < MIN_ALL_WORDS:
+            scored.append(gen.scorer.score(tiers[1]))
+        relaxed = len(scored) > 1 and len(scored[1]) > len(scored[0])
+        matched = scored[-1].keys()
 
         facets, selected = _facet_counts(gen, matched, active)
         total = len(selected)
         offset = (page - 1) * limit
         if sort == "relevance":
-            ranked = self._rank(s, tiers, first_tier, selected, offset + limit)
+            ranked = _rank(scored, selected, offset + limit)
         else:
             ranked = sorted(selected, key=lambda d: (gen.dates[d], -gen.ordinals[d]),
                             reverse=(sort == "newest"))
@@ -181,18 +183,6 @@ class Searcher:
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
             "hits": hits, "facets": facets,
         }
-
-    @staticmethod
-    def _rank(s, tiers, first_tier, selected, depth) -> list[tuple[int, float]]:
-        """Best first: items holding every word, then (when relaxed) items holding some."""
-        ranked = []
-        allowed = [selected & first_tier, selected - first_tier]
-        for q, docs in zip(tiers, allowed):
-            if len(ranked) >= depth or not docs:
-                continue
-            results = s.search(q, filter=docs, limit=depth - len(ranked))
-            ranked += [(hit.docnum, round(hit.score, 4)) for hit in results]
-        return ranked
 
     def _hit(self, s, docnum: int, score, pattern) -> dict:
         stored = s.stored_fields(docnum)
@@ -289,7 +279,7 @@ class Searcher:
         """A work group's items across all issues, newest first, with a count per issue."""
         gen = self._current()
         s = gen.searcher()
-        docs = list(s.docs_for_query(Q.Term("group", name)))
+        docs = list(gen.scorer.postings("group", name))
         if not docs:
             raise NotFound(f"no group {name!r}")
         docs.sort(key=lambda d: (gen.dates[d], -gen.ordinals[d]), reverse=True)
@@ -306,7 +296,7 @@ class Searcher:
         """All values of one facet with their item counts (e.g. the list of groups)."""
         gen = self._current()
         s = gen.searcher()
-        counts = Counter(gen.values[facet][d] for d in s.docs_for_query(Q.Term("rec", ITEM)))
+        counts = Counter(gen.values[facet][d] for d in gen.scorer.postings("rec", ITEM))
         counts.pop("", None)
         return [{"value": v, "label": facet_label(facet, v), "count": n}
                 for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -333,32 +323,43 @@ def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, lis
     return {f: v for f, v in merged.items() if v}
 
 
+def _rank(scored: list[dict[int, float]], selected: set[int], depth: int) -> list[tuple[int, float]]:
+    """Best first: items holding every word, then (when relaxed) items holding some."""
+    ranked: list[tuple[int, float]] = []
+    seen: set[int] = set()
+    for scores in scored:
+        tier = [(d, v) for d, v in scores.items() if d in selected and d not in seen]
+        best = heapq.nsmallest(depth - len(ranked), tier, key=lambda dv: (-dv[1], dv[0]))
+        ranked += [(d, round(v, 4)) for d, v in best]
+        seen.update(d for d, _ in tier)
+        if len(ranked) >= depth:
+            break
+    return ranked
+
+
 def _passes(gen: Generation, active: dict[str, list[str]]):
     checks = [(gen.values[f], set(vs)) for f, vs in active.items()]
     return lambda d: all(values[d] in allowed for values, allowed in checks)
 
 
-def _facet_counts(gen: Generation, matched: set[int], active: dict[str, list[str]]):
+def _facet_counts(gen: Generation, matched, active: dict[str, list[str]]):
     """Counts per facet value, and the documents that pass every filter.
 
     A facet's counts apply every *other* active filter, so choosing a second value of the
     same facet (an OR) shows what it would add; different facets combine with AND.
     """
-    checks = [(f, gen.values[f], set(vs)) for f, vs in active.items()]
-    counts = {f: Counter() for f in FACETS}
-    selected = set()
-    columns = [(f, gen.values[f]) for f in FACETS]
-    for d in matched:
-        failed = [f for f, values, allowed in checks if values[d] not in allowed]
-        if not failed:
-            selected.add(d)
-            for f, values in columns:
-                counts[f][values[d]] += 1
-        elif len(failed) == 1:
-            counts[failed[0]][gen.values[failed[0]][d]] += 1
+    def passing(docs, facets):
+        for f in facets:
+            values, allowed = gen.values[f], set(active[f])
+            docs = [d for d in docs if values[d] in allowed]
+        return docs
+
+    selected = passing(list(matched), active)
     facets = {}
     for f in FACETS:
-        c = counts[f]
+        docs = passing(list(matched), [g for g in active if g != f]) if f in active else selected
+        values = gen.values[f]
+        c = Counter(values[d] for d in docs)
         c.pop("", None)
         for v in active.get(f, []):
             c.setdefault(v, 0)
@@ -366,7 +367,7 @@ def _facet_counts(gen: Generation, matched: set[int], active: dict[str, list[str
         rows = sorted(c.items(), key=order, reverse=f in ("issue", "year"))
         facets[f] = [{"value": v, "label": facet_label(f, v), "count": n,
                       "selected": v in active.get(f, [])} for v, n in rows]
-    return facets, selected
+    return facets, set(selected)
 
 
 def _item_summary(stored: dict) -> dict:
