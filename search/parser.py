@@ -178,9 +178,12 @@ def join_texts(texts) -> str:
     return out
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def key(text: str) -> str:
     """What two titles are compared on: letters, digits and CJK characters only."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
 def similarity(a: str, b: str) -> float:
