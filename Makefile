@@ -19,11 +19,14 @@ setup: $(PY)
 setup-test: $(PY)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 
-# Debian's Chromium for the browser tests (no browser download at run time).
+# Debian's Chromium for the browser tests (no browser download at run time), and CJK
+# fonts so that its screenshots show Chinese rather than empty boxes.
+BROWSER_PACKAGES = chromium fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+	@command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; }
 
 index: setup
 	$(PY) -m search index $(CORPUS) --index $(INDEX)

@@ -74,9 +74,11 @@ def cmd_query(args) -> int:
 def cmd_serve(args) -> int:
     import waitress
 
-    from webui import create_app
+    from webui import create_app, get_searcher
 
     app = create_app({"INDEX_DIR": str(args.index)})
+    with app.app_context():
+        get_searcher()  # open the index and load Jieba now, not on the first request
     print(f"serving {args.index} on http://{args.host}:{args.port}/", file=sys.stderr)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="briefing-search")
     return 0

@@ -24,7 +24,7 @@ from whoosh.writing import CLEAR, SegmentWriter
 
 from search.analysis import USERDICT
 from search.errors import SearchError, SourceError
-from search.model import Document
+from search.model import KIND_LABELS, Document
 from search.parser import parse_text
 from search.reader import read_source
 from search.schema import FILE, ITEM, SCHEMA_VERSION, build_schema
@@ -121,7 +121,8 @@ def item_fields(doc: Document, item) -> dict:
 
 def file_fields(doc: Document) -> dict:
     meta = doc.to_json()
-    meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind, "title": it.title,
+    meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind,
+                      "kind_label": KIND_LABELS[it.kind], "title": it.title,
                       "toc_title": it.toc_title, "ordinal": it.ordinal} for it in doc.items]
     return {"id": f"file:{doc.source}", "rec": FILE, "source": doc.source, "sha256": doc.sha256,
             "meta": meta, "text": zlib.compress(doc.text.encode("utf-8"))}

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 ARTICLE = "article"
 DYNAMIC = "dynamic"
 KINDS = (ARTICLE, DYNAMIC)
+KIND_LABELS = {ARTICLE: "文章", DYNAMIC: "动态"}
 
 BRIEFING = "briefing"
 

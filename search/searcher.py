@@ -22,10 +22,11 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from search.analysis import is_cjk
+from search.analysis import is_cjk, segmenter
 from search.errors import SearchError
 from search.highlight import compile_terms, find_spans, highlight, snippets
 from search.indexer import open_index
+from search.model import KIND_LABELS
 from search.query import QueryError, compile_query, normalize_filter, parse_query
 from search.schema import FACETS, FILE, ITEM
 from search.scoring import Scorer
@@ -35,7 +36,6 @@ MAX_LIMIT = 100
 MAX_DEPTH = 1000  # deepest result reachable by paging
 MIN_ALL_WORDS = 10  # fewer items holding every word: also show items holding some of them
 REFRESH_EVERY = 0.5  # seconds between checks for a new index generation
-KIND_LABELS = {"article": "文章", "dynamic": "动态"}
 
 
 def issue_label(key: str | None) -> str | None:
@@ -121,6 +121,16 @@ class Searcher:
             return self._gen
 
     def _load(self) -> Generation:
+        try:
+            return self._read_generation()
+        except SearchError:
+            raise
+        except Exception as exc:  # written by another version of the schema or the analysis
+            raise SearchError(f"{self.index_dir}: the index cannot be read ({type(exc).__name__}: "
+                              f"{exc}); rebuild it with `python -m search index --rebuild`") from exc
+
+    def _read_generation(self) -> Generation:
+        segmenter()  # Jieba's dictionary, loaded once per process before the first query
         ix = open_index(self.index_dir, create=False)
         with ix.reader() as reader:
             number = reader.generation()
@@ -277,6 +287,7 @@ class Searcher:
 
     def group(self, name: str) -> dict:
         """A work group's items across all issues, newest first, with a count per issue."""
+        name = normalize_filter("group", name)
         gen = self._current()
         s = gen.searcher()
         docs = list(gen.scorer.postings("group", name))
