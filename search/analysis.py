@@ -17,6 +17,7 @@ the indexed token it should meet:
 """
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from functools import lru_cache
@@ -123,11 +124,34 @@ def segmenter() -> Segmenter:
 
 # -- token streams -----------------------------------------------------------------
 
+_DECIMAL = re.compile(r"\d+(?:\.\d+)+")
+
+
+def _join_decimals(tokens: list[tuple[str, int, int]], text: str) -> list[tuple[str, int, int]]:
+    """Jieba cuts 8.9 into 8 and 9 (the point is dropped as punctuation): keep it one token."""
+    if "." not in text:
+        return tokens
+    spans = [m.span() for m in _DECIMAL.finditer(text)]
+    if not spans:
+        return tokens
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    for word, start, end in tokens:
+        while i < len(spans) and spans[i][1] <= start:
+            i += 1
+        if i < len(spans) and spans[i][0] <= start and end <= spans[i][1]:
+            if out and out[-1][1] >= spans[i][0]:  # the number's first part is already out
+                out[-1] = (text[out[-1][1]:end], out[-1][1], end)
+                continue
+        out.append((word, start, end))
+    return out
+
+
 def word_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, int]]:
     """(word, position, start, end) for `text`; with `subwords`, inner dictionary words too."""
     seg = segmenter()
     norm = normalize(text)
-    for pos, (word, start, end) in enumerate(seg.cut(norm)):
+    for pos, (word, start, end) in enumerate(_join_decimals(seg.cut(norm), norm)):
         yield word, pos, start, end
         if subwords:
             for sub, offset in seg.subwords(word):

@@ -18,10 +18,20 @@ SNIPPETS = 2
 
 def compile_terms(terms: list[str]) -> re.Pattern | None:
     """One pattern matching any of `terms` (normalised), longest first."""
-    alternatives = [r"\s*".join(re.escape(c) for c in t) for t in terms if t]
+    alternatives = [_bounded(t, r"\s*".join(re.escape(c) for c in t)) for t in terms if t]
     if not alternatives:
         return None
     return re.compile("|".join(alternatives))
+
+
+def _bounded(term: str, pattern: str) -> str:
+    """A term that starts or ends with a Latin letter or digit must not be part of a longer
+    number or word (8 in 28104), as it would not be the same token."""
+    if term[0].isascii() and term[0].isalnum():
+        pattern = r"(?<![0-9a-z.])" + pattern
+    if term[-1].isascii() and term[-1].isalnum():
+        pattern += r"(?![0-9a-z]|\.[0-9])"
+    return pattern
 
 
 def find_spans(text: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ FILE = "file"
 FACETS = ("group", "issue", "kind", "year", "locality")
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class WordsField(TEXT):

@@ -58,3 +58,8 @@ def test_rust_segmenter_gives_the_tokens_of_python_jieba_on_the_corpus():
 @pytest.mark.parametrize("word", ["援疆", "伊宁县", "霍尔果斯", "民族团结一家亲"])
 def test_domain_words_are_single_tokens(word):
     assert query_words(word) == [word]
+
+
+def test_decimal_numbers_stay_one_token():
+    assert query_words("“8.9”地震") == ["8.9", "地震"]
+    assert [w for w, *_ in word_tokens("总投资 1.15 亿元", subwords=True)] == ["总", "投资", "1.15", "亿元"]

@@ -211,3 +211,13 @@ def test_index_follows_changes_and_a_running_searcher_sees_them(tmp_path):
     time.sleep(0.6)  # the searcher checks for a new generation at most twice a second
     assert searcher.search("棉农")["total"] == 0
     assert searcher.search("牧民")["total"] == 1
+
+
+def test_numbers_match_whole_numbers_only(corpus_searcher):
+    result = corpus_searcher.search("8.9", limit=100)
+    assert ids(result) == containing(corpus_searcher, "8.9")
+    marked = " ".join(" ".join(h["highlights"]["body"]) for h in corpus_searcher.search("1805")["hits"])
+    assert "<mark>1805</mark>" in marked
+    for hit in corpus_searcher.search("37", limit=100)["hits"]:
+        for snippet in hit["highlights"]["body"]:
+            assert not re.search(r"\d<mark>|</mark>\d", snippet), snippet
