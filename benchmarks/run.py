@@ -176,7 +176,7 @@ class Phases:
         self.saved = []
 
 
-def bench_queries(index: Path, repeats: int) -> dict:
+def bench_queries(index: Path, repeats: int, budget: float) -> dict:
     from whoosh import index as whoosh_index
     from whoosh import query as Q
 
@@ -220,10 +220,16 @@ def bench_queries(index: Path, repeats: int) -> dict:
         return searcher.search(q, filters, limit=10)
 
     variants = {"a_ranking": ranking, "b_highlights": with_highlights, "c_full_page": full}
-    for _ in range(2):  # warm-up: caches, facet columns, Jieba's dictionary
+    for warm in range(2):  # warm-up: caches, facet columns, Jieba's dictionary
+        t = time.perf_counter()
         for _, q, f in QUERIES:
             for fn in variants.values():
                 fn(q, f)
+        round_s = time.perf_counter() - t
+        if round_s > 5:
+            break
+    # A slow engine on a big corpus gets fewer rounds (at least 2), to bound `make bench`.
+    repeats = max(2, min(repeats, int(budget / max(round_s, 1e-6))))
     times = {v: [[] for _ in QUERIES] for v in variants}
     for _ in range(repeats):
         for n, (_, q, f) in enumerate(QUERIES):
@@ -461,7 +467,7 @@ def bench_size(mb: float, args, work: Path) -> dict:
         r["errors"].append(f"{len(problems)} generated files parse differently: {problems[0]}")
 
     steps = [("build", lambda: bench_build(corpus, index, manifest, logs)),
-             ("queries", lambda: bench_queries(index, args.repeats)),
+             ("queries", lambda: bench_queries(index, args.repeats, args.query_budget)),
              ("peers", lambda: bench_peers(corpus, work / f"peers-{mb:g}mb", r.get("queries", {}).get("per_query", []),
                                            args.repeats)),
              ("web", lambda: bench_web(index, logs, args.web_seconds, args.startups, args.seed))]
@@ -488,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     ap.add_argument("--work", type=Path, help="corpora and indexes (default: OUT/work)")
     ap.add_argument("--repeats", type=int, default=5, help="rounds over the queries (default 5)")
+    ap.add_argument("--query-budget", type=float, default=90.0,
+                    help="seconds for the timed query rounds per size; fewer rounds (≥2) if slow")
     ap.add_argument("--web-seconds", type=float, default=20.0, help="load test duration (default 20)")
     ap.add_argument("--startups", type=int, default=3, help="start-up runs, median reported (default 3)")
     ap.add_argument("--skip", default="", help="parts to skip: build,queries,peers,web")
