@@ -79,6 +79,13 @@ def analysis_stamp() -> dict:
     return {"schema": SCHEMA_VERSION, "userdict": hashlib.sha256(userdict).hexdigest()}
 
 
+def read_stamp(index_dir: Path) -> dict | None:
+    try:
+        return json.loads((Path(index_dir) / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def find_sources(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     """Briefing files under `corpus`, sorted; unreadable folders are reported, not fatal."""
     found, problems = [], []
@@ -111,7 +118,7 @@ def item_fields(doc: Document, item) -> dict:
     fields = {
         "id": item_id(doc.source, item.ordinal), "rec": ITEM, "source": doc.source,
         "title": "\n".join(t for t in (item.title, item.subtitle) if t),
-        "body": item.body,
+        "body": item.body, "body_z": zlib.compress(item.body.encode("utf-8")),
         "kind": item.kind, "ordinal": item.ordinal, "meta": meta,
         "group": item.group, "locality": item.locality, "issue": doc.issue_key,
         "year": str(doc.year) if doc.year is not None else None, "date": doc.date,
@@ -174,10 +181,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
                           f"waited {lock_wait:.0f} s — try again when it has finished") from None
     try:
         if not rebuild:
-            try:
-                rebuild = json.loads(stamp_path.read_text(encoding="utf-8")) != stamp
-            except (OSError, ValueError):
-                rebuild = bool(_indexed_files(ix))  # an index built before stamps existed
+            rebuild = read_stamp(index_dir) != stamp and ix.doc_count_all() > 0
         summary.rebuilt = rebuild
         before = {} if rebuild else _indexed_files(ix)
         paths, summary.failed = find_sources(corpus)

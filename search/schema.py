@@ -18,7 +18,7 @@ FILE = "file"
 FACETS = ("group", "issue", "kind", "year", "locality")
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class WordsField(TEXT):
@@ -48,7 +48,7 @@ def build_schema() -> Schema:
         source=ID(stored=True, sortable=True),
         # Title and subtitle: a short field, weighted above the body when ranking.
         title=WordsField(),
-        body=WordsField(stored=True),
+        body=WordsField(),
         group=ID(stored=True, sortable=True),
         issue=ID(stored=True, sortable=True),
         kind=ID(stored=True, sortable=True),
@@ -58,6 +58,9 @@ def build_schema() -> Schema:
         ordinal=NUMERIC(stored=True, sortable=True),
         # The item's metadata for display (title, subtitle, span …), or the file's parse.
         meta=STORED(),
+        # The item's text, zlib-compressed: Whoosh stores values as they come, and the
+        # bodies would otherwise be the largest part of the index.
+        body_z=STORED(),
         # File records only: the content hash (incremental indexing) and the source text.
         sha256=ID(stored=True),
         text=STORED(),

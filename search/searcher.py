@@ -12,6 +12,7 @@ its API returns it unchanged.
 from __future__ import annotations
 
 import heapq
+import math
 import os
 import threading
 import time
@@ -22,10 +23,10 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from search.analysis import is_cjk, segmenter
+from search.analysis import is_cjk, segmenter, word_tokens
 from search.errors import SearchError
 from search.highlight import compile_terms, find_spans, highlight, snippets
-from search.indexer import open_index
+from search.indexer import analysis_stamp, open_index, read_stamp
 from search.model import KIND_LABELS
 from search.query import QueryError, compile_query, normalize_filter, parse_query
 from search.schema import FACETS, FILE, ITEM
@@ -34,6 +35,8 @@ from search.scoring import Scorer
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_DEPTH = 1000  # deepest result reachable by paging
+RELATED_TERMS = 12  # words of an item that find its related items
+RELATED_CACHE = 5000
 MIN_ALL_WORDS = 10  # fewer items holding every word: also show items holding some of them
 REFRESH_EVERY = 0.5  # seconds between checks for a new index generation
 
@@ -67,6 +70,7 @@ class Generation:
     local: threading.local = field(default_factory=threading.local)
     _char_words: dict = field(default_factory=dict)
     _char_lock: threading.Lock = field(default_factory=threading.Lock)
+    related: dict = field(default_factory=dict)  # docnum → related items, computed on demand
 
     def __post_init__(self):
         self.scorer = Scorer(self.searcher, len(self.dates), self.lengths)
@@ -132,6 +136,9 @@ class Searcher:
     def _read_generation(self) -> Generation:
         segmenter()  # Jieba's dictionary, loaded once per process before the first query
         ix = open_index(self.index_dir, create=False)
+        if read_stamp(self.index_dir) != analysis_stamp():
+            raise SearchError(f"{self.index_dir}: the index was built by another version of the "
+                              f"analysis; rebuild it with `python -m search index --rebuild`")
         with ix.reader() as reader:
             number = reader.generation()
             values = {f: [v or "" for v in reader.column_reader(f)] for f in FACETS}
@@ -197,7 +204,7 @@ class Searcher:
     def _hit(self, s, docnum: int, score, pattern) -> dict:
         stored = s.stored_fields(docnum)
         meta = stored["meta"]
-        body = stored.get("body", "")
+        body = _body(stored)
         out = _item_summary(stored)
         out.update(body=body, score=score, highlights={
             "title": highlight(meta["title"], pattern),
@@ -223,7 +230,7 @@ class Searcher:
                 pattern = None if parsed.empty else compile_terms(compile_query(parsed).highlights)
             except QueryError:
                 pattern = None  # the item still opens; only the marks are lost
-        body = stored.get("body", "")
+        body = _body(stored)
         meta = stored["meta"]
         out = _item_summary(stored)
         record = self._file_record(s, stored["source"])
@@ -240,20 +247,34 @@ class Searcher:
             contents=contents,
             previous=contents[position - 1] if position > 0 else None,
             next=contents[position + 1] if position + 1 < len(contents) else None,
-            related=self._related(s, docnum),
+            related=self._related(gen, docnum, body),
             source_text={"text": text, "before": text[:span["start"]],
                          "span": text[span["start"]:span["end"]], "after": text[span["end"]:],
                          "matches": find_spans(text[span["start"]:span["end"]], pattern)},
         )
         return out
 
-    def _related(self, s, docnum: int, top: int = 5) -> list[dict]:
-        try:
-            results = s.more_like(docnum, "body", top=top, numterms=12, normalize=True,
-                                  filter=Q.Term("rec", ITEM))
-        except (KeyError, ValueError):  # an item with an empty body has no key terms
-            return []
-        return [_item_summary(hit.fields()) for hit in results]
+    def _related(self, gen: Generation, docnum: int, body: str, top: int = 5) -> list[dict]:
+        """More like this: items sharing the body's most telling words (tf·idf), best first."""
+        found = gen.related.get(docnum)
+        if found is None:
+            s = gen.searcher()
+            reader, n = s.reader(), len(gen.dates)
+            counts = Counter(w for w, *_ in word_tokens(body, subwords=False) if len(w) > 1)
+            telling = []
+            for word, tf in counts.items():
+                df = reader.doc_frequency("body", word)
+                if df > 1:  # a word only this item has relates it to nothing
+                    telling.append((tf * math.log(n / df), word))
+            words = [w for _, w in heapq.nlargest(RELATED_TERMS, telling)]
+            scores = gen.scorer.score(Q.Or([Q.Term(f, w) for w in words for f in ("title", "body")]))
+            scores.pop(docnum, None)
+            best = heapq.nsmallest(top, scores.items(), key=lambda dv: (-dv[1], dv[0]))
+            found = [_item_summary(s.stored_fields(d)) for d, _ in best]
+            if len(gen.related) > RELATED_CACHE:
+                gen.related.clear()
+            gen.related[docnum] = found
+        return found
 
     @staticmethod
     def _file_record(s, source: str) -> dict:
@@ -281,7 +302,7 @@ class Searcher:
         items = []
         for entry in record["meta"]["items"]:
             stored = s.stored_fields(s.document_number(id=entry["id"]))
-            items.append(_item_summary(stored) | {"body": stored.get("body", "")})
+            items.append(_item_summary(stored) | {"body": _body(stored)})
         return _document_header(record["meta"]) | {
             "items": items, "other_sources": [f["source"] for f in records if f is not record]}
 
@@ -379,6 +400,10 @@ def _facet_counts(gen: Generation, matched, active: dict[str, list[str]]):
         facets[f] = [{"value": v, "label": facet_label(f, v), "count": n,
                       "selected": v in active.get(f, [])} for v, n in rows]
     return facets, set(selected)
+
+
+def _body(stored: dict) -> str:
+    return zlib.decompress(stored["body_z"]).decode("utf-8")
 
 
 def _item_summary(stored: dict) -> dict:

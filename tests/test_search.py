@@ -221,3 +221,10 @@ def test_numbers_match_whole_numbers_only(corpus_searcher):
     for hit in corpus_searcher.search("37", limit=100)["hits"]:
         for snippet in hit["highlights"]["body"]:
             assert not re.search(r"\d<mark>|</mark>\d", snippet), snippet
+
+
+def test_related_items_share_telling_words(corpus_searcher):
+    hit = corpus_searcher.search("远程诊疗")["hits"][0]
+    related = corpus_searcher.item(hit["id"])["related"]
+    assert 0 < len(related) <= 5 and hit["id"] not in {r["id"] for r in related}
+    assert any("医" in r["title"] or "卫生" in r["title"] for r in related)  # medical relates to medical
