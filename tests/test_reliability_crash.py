@@ -1,0 +1,238 @@
+"""Reliability (issue 6), part 3: an indexer killed at any moment loses nothing.
+
+The real CLI (`python -m search index`) runs on a corpus of a few hundred briefings and
+is killed with SIGKILL at several points of a full build, of a --rebuild over an
+existing index and of an incremental run. After every kill:
+
+* the previous index opens and answers the same queries with the same ids;
+* the lock of the killed run does not block the next one, and its workers go away;
+* the next run completes and holds exactly the items of a clean build (ids and titles),
+  and the index folder does not keep growing with the debris of killed runs.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from whoosh import index as whoosh_index
+
+from search.searcher import Searcher
+
+from reliability import PYTHON, ROOT, assert_no_traceback, cli_env, index_state, run_cli, vary_corpus
+
+FILES = int(os.environ.get("RELIABILITY_CRASH_FILES", 200))
+QUERIES = ("title:援疆", "援疆 year:2015", "补记", "南通", "医疗 培训", "霍尔果斯", "编号0007", "葡萄", '"伊宁县"', "group:苏州 学习")
+# Where to kill: once while Python starts, then at these fractions of the time a run
+# spends working (after start-up); the last ones land near the commit.
+FRACTIONS = (0.1, 0.4, 0.7, 0.95)
+
+
+def snapshot(index: Path, ordered: bool = True) -> dict:
+    """Every query's hits, all pages (ranked order, or sorted when `ordered` is False)."""
+    s = Searcher(index)
+    out = {}
+    for q in QUERIES:
+        ids, page = [], 1
+        while True:
+            result = s.search(q, page=page, limit=100)
+            ids += [h["id"] for h in result["hits"]]
+            if page >= result["pages"]:
+                break
+            page += 1
+        assert len(ids) == result["total"] < 1000, q  # every hit, not the top 1000
+        out[q] = ids if ordered else sorted(ids)
+    out["*"] = s.search("", limit=1)["total"]
+    return out
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def timed_cli(*args) -> float:
+    started = time.monotonic()
+    done = run_cli(*args, timeout=300)
+    assert_no_traceback(done.stderr)
+    assert done.returncode == 0, done.stderr
+    return time.monotonic() - started
+
+
+class Corpora:
+    def __init__(self, root: Path):
+        self.old = root / "old"
+        vary_corpus(self.old, FILES, seed=1)
+        # The new corpus: a third of the files changed, some removed, some added.
+        self.new = root / "new"
+        shutil.copytree(self.old, self.new)
+        files = sorted(self.new.rglob("*.txt"))
+        for n, path in enumerate(files):
+            if n % 3 == 0:
+                path.write_text(path.read_text("utf-8").replace("援疆", "援 疆", 1) + "\n补记：编号9999。\n", "utf-8")
+            elif n % 17 == 0:
+                path.unlink()
+        vary_corpus(self.new / "added", FILES // 10, seed=2)
+        self.old_index, self.new_index = root / "old-index", root / "new-index"
+        self.full_seconds = timed_cli("index", self.old, "--index", self.old_index)
+        self.startup_seconds = timed_cli("index", self.old, "--index", self.old_index)  # nothing to do
+        timed_cli("index", self.new, "--index", self.new_index)
+        copy = root / "timing-index"
+        shutil.copytree(self.old_index, copy)
+        self.incremental_seconds = timed_cli("index", self.new, "--index", copy)
+        self.old_state, self.new_state = index_state(self.old_index), index_state(self.new_index)
+        self.old_snapshot = snapshot(self.old_index)
+        self.new_hits = snapshot(self.new_index, ordered=False)
+        self.clean_size = folder_size(self.new_index)
+        assert len(self.old_state) > 5 * FILES and self.old_state != self.new_state
+        print(f"\ncrash corpus: {FILES} files, {len(self.old_state)} items; full build "
+              f"{self.full_seconds:.1f} s, incremental {self.incremental_seconds:.1f} s, "
+              f"start-up and no-op {self.startup_seconds:.1f} s")
+
+    def kill_points(self, seconds: float) -> list[float]:
+        start = self.startup_seconds
+        work = max(0.2, seconds - start)
+        return [round(start / 2, 2)] + [round(start + f * work, 2) for f in FRACTIONS]
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory) -> Corpora:
+    return Corpora(tmp_path_factory.mktemp("crash"))
+
+
+def start_indexer(corpus: Path, index: Path, *extra) -> subprocess.Popen:
+    return subprocess.Popen([PYTHON, "-m", "search", "index", str(corpus), "--index", str(index), *extra],
+                            cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def kill_after(proc: subprocess.Popen, seconds: float, sig=signal.SIGKILL) -> tuple[bool, list]:
+    """Send `sig` to the indexer (not its workers) after `seconds`; → (killed?, its workers)."""
+    started = time.monotonic()
+    workers = []
+    while time.monotonic() - started < seconds and proc.poll() is None:
+        try:
+            workers = psutil.Process(proc.pid).children(recursive=True) or workers
+        except psutil.Error:
+            pass
+        time.sleep(0.01)
+    if proc.poll() is not None:
+        proc.communicate()
+        return False, []
+    try:
+        workers = psutil.Process(proc.pid).children(recursive=True) or workers
+    except psutil.Error:
+        pass
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+    return True, workers
+
+
+def assert_workers_gone(workers, within: float) -> None:
+    """Workers of a killed indexer must not live on (and go on writing into the index)."""
+    deadline = time.monotonic() + within
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [w for w in alive if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+        time.sleep(0.1)
+    for w in alive:
+        w.kill()
+    assert not alive, f"{len(alive)} worker(s) of the killed indexer still running after {within:.0f} s"
+
+
+def assert_not_locked(index: Path) -> None:
+    """The killed run's lock is gone: a writer is granted at once."""
+    if not whoosh_index.exists_in(index):
+        return
+    started = time.monotonic()
+    writer = whoosh_index.open_dir(index).writer(timeout=2.0)
+    writer.cancel()
+    assert time.monotonic() - started < 2.0
+
+
+def recover_and_compare(corpora: Corpora, index: Path, last: bool = True) -> None:
+    """The next run completes promptly and yields exactly what a clean build yields."""
+    seconds = timed_cli("index", corpora.new, "--index", index)
+    assert seconds < 3 * corpora.full_seconds + 10, f"the run after a kill took {seconds:.1f} s"
+    assert index_state(index) == corpora.new_state
+    # The same hits; their order may differ (ranking statistics count deleted documents
+    # until segments are merged), so they are compared as sets.
+    assert snapshot(index, ordered=False) == corpora.new_hits
+    if last:
+        # A run with nothing to do changes nothing.
+        done = run_cli("index", corpora.new, "--index", index)
+        assert done.returncode == 0 and " 0 parsed" in done.stdout, done.stdout
+        assert folder_size(index) < 3 * corpora.clean_size + (1 << 20), "killed runs left debris in the index"
+
+
+@pytest.mark.slow
+def test_killing_a_first_build_leaves_no_index_or_an_empty_one_and_the_next_run_completes(corpora, tmp_path):
+    for n, at in enumerate(corpora.kill_points(corpora.full_seconds)):
+        index = tmp_path / f"fresh-{n}"
+        killed, workers = kill_after(start_indexer(corpora.new, index), at)
+        if killed:
+            assert_workers_gone(workers, within=10)
+            assert_not_locked(index)
+            if whoosh_index.exists_in(index):
+                assert index_state(index) == [], f"a killed first build (at {at} s) left items behind"
+        recover_and_compare(corpora, index, last=n == len(FRACTIONS))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["rebuild", "incremental"])
+def test_killing_an_update_keeps_the_previous_index_and_the_next_run_completes(corpora, tmp_path, mode):
+    seconds = corpora.full_seconds if mode == "rebuild" else corpora.incremental_seconds
+    extra = ["--rebuild"] if mode == "rebuild" else []
+    kills = 0
+    for n, at in enumerate(corpora.kill_points(seconds)):
+        index = tmp_path / f"{mode}-{n}"
+        shutil.copytree(corpora.old_index, index)
+        killed, workers = kill_after(start_indexer(corpora.new, index, *extra), at)
+        if killed:
+            kills += 1
+            assert_workers_gone(workers, within=10)
+            assert_not_locked(index)
+            assert index_state(index) == corpora.old_state, f"{mode} killed at {at} s changed the index"
+            assert snapshot(index) == corpora.old_snapshot, f"{mode} killed at {at} s changed the answers"
+        else:  # finished before the kill: then it must be complete
+            assert index_state(index) == corpora.new_state
+        recover_and_compare(corpora, index, last=n == len(FRACTIONS))
+    assert kills >= len(FRACTIONS) // 2 + 1, "the runs were too fast to be killed mid-way"
+
+
+@pytest.mark.slow
+def test_repeated_kills_of_the_same_index_never_lose_it(corpora, tmp_path):
+    """Kill after kill on one index (a cron job killed again and again), then one clean run."""
+    index = tmp_path / "index"
+    shutil.copytree(corpora.old_index, index)
+    for at in corpora.kill_points(corpora.incremental_seconds)[1:4] + corpora.kill_points(corpora.full_seconds)[1:3]:
+        killed, workers = kill_after(start_indexer(corpora.new, index, "--rebuild"), at)
+        if not killed:
+            break
+        assert_workers_gone(workers, within=10)
+        assert index_state(index) == corpora.old_state
+    recover_and_compare(corpora, index)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig, rc", [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM)])
+def test_interrupt_and_terminate_keep_the_previous_index(corpora, tmp_path, sig, rc):
+    index = tmp_path / "index"
+    shutil.copytree(corpora.old_index, index)
+    proc = start_indexer(corpora.new, index, "--rebuild")
+    time.sleep(corpora.kill_points(corpora.full_seconds)[2])
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    err = err.decode("utf-8", "replace")
+    assert_no_traceback(err)
+    assert proc.returncode == rc, err
+    if sig == signal.SIGINT:
+        assert "interrupted" in err and "unchanged" in err
+    assert_workers_gone(workers, within=10)
+    assert index_state(index) == corpora.old_state
+    recover_and_compare(corpora, index)
