@@ -31,6 +31,7 @@ from search.schema import FILE, ITEM, SCHEMA_VERSION, build_schema
 
 SUFFIXES = (".txt", ".md")
 STAMP = "analysis.json"  # which analysis built the index; another one means a rebuild
+MANIFEST = "files.json"  # the indexed files' hashes, sizes, times and item ids
 DEFAULT_LOCK_WAIT = 30.0
 
 
@@ -150,7 +151,7 @@ def open_index(index_dir: Path, create: bool):
 
 
 def _indexed_files(ix) -> dict[str, dict]:
-    """source → {"sha256", "ids"} of the files in the index."""
+    """source → {"sha256", "ids"} of the files in the index, from their records."""
     with ix.searcher() as s:
         return {f["source"]: {"sha256": f["sha256"], "ids": [i["id"] for i in f["meta"]["items"]]}
                 for f in s.documents(rec=FILE)}
@@ -171,7 +172,6 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     if not corpus.is_dir():
         raise SearchError(f"{corpus}: corpus folder not found")
     summary = IndexSummary()
-    stamp_path = index_dir / STAMP
     stamp = analysis_stamp()
     ix = open_index(index_dir, create=True)
     try:
@@ -183,35 +183,33 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         if not rebuild:
             rebuild = read_stamp(index_dir) != stamp and ix.doc_count_all() > 0
         summary.rebuilt = rebuild
-        before = {} if rebuild else _indexed_files(ix)
+        before = {} if rebuild else _known_files(ix, index_dir)
         paths, summary.failed = find_sources(corpus)
         summary.files_seen = len(paths)
-        todo = []
-        for path in paths:
-            source = source_name(path, corpus)
-            old = before.get(source)
-            if old is not None and _sha256_or_none(path) == old["sha256"]:
-                summary.files_unchanged += 1
-            else:
-                todo.append((str(path), source))
-        seen = {source_name(p, corpus) for p in paths}
+        files, todo = _scan(paths, corpus, before)
+        summary.files_unchanged = len(files)
         if progress:
             progress(summary.files_unchanged, len(paths), "")
-        segments, outcomes = _run_tasks(index_dir, todo, workers, progress,
-                                        done=summary.files_unchanged, total=len(paths))
+        segments, outcomes = _run_tasks(index_dir, [(str(p), src) for p, src, _ in todo], workers,
+                                        progress, done=summary.files_unchanged, total=len(paths))
+        stats = {src: stat for _, src, stat in todo}
         for outcome in outcomes:
+            source = outcome[1]
             if outcome[0] == "failed":
                 summary.failed.append(outcome[1:])
+                if source in before:  # it keeps its previous items: nothing is lost
+                    files[source] = before[source]
                 continue
-            _, source, ids = outcome
+            ids, sha256 = outcome[2], outcome[3]
             old_ids = set(before[source]["ids"]) if source in before else set()
             if source in before:
                 writer.delete_by_term("source", source)
+            files[source] = {"sha256": sha256, "stat": stats[source], "ids": ids}
             summary.files_parsed += 1
             summary.items_added += len(set(ids) - old_ids)
             summary.items_updated += len(set(ids) & old_ids)
             summary.items_removed += len(old_ids - set(ids))
-        # A file that failed this time keeps its previous items: nothing is lost.
+        seen = {source_name(p, corpus) for p in paths}
         for source in sorted(set(before) - seen):
             writer.delete_by_term("source", source)
             summary.files_removed += 1
@@ -224,17 +222,64 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         if not writer.is_closed:
             writer.cancel()
         raise
-    stamp_path.write_text(json.dumps(stamp), encoding="utf-8")
+    _write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "files": files})
+    _write_json(index_dir / STAMP, stamp)
     summary.failed.sort()
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _sha256_or_none(path: Path) -> str | None:
+def _known_files(ix, index_dir: Path) -> dict[str, dict]:
+    """source → {"sha256", "stat", "ids"} of the indexed files.
+
+    From the manifest written after the last run when it describes the index's current
+    generation; otherwise (a run died between its commit and the manifest) from the
+    index's own file records, which is slower and knows no file sizes or times.
+    """
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest["generation"] == ix.latest_generation():
+            return manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return _indexed_files(ix)
+
+
+def _scan(paths: list[Path], corpus: Path, before: dict) -> tuple[dict, list]:
+    """Split the files into unchanged ones (→ their manifest entries) and ones to index.
+
+    A file whose size and modification time are as recorded is not read again; one
+    whose bytes hash as recorded is unchanged too (touched, copied back).
+    """
+    unchanged, todo = {}, []
+    for path in paths:
+        source = source_name(path, corpus)
+        old = before.get(source)
+        try:
+            st = path.stat()
+            stat = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            stat = None  # the task reading it will say what is wrong
+        if old is not None and stat is not None and (
+                old.get("stat") == stat or _sha256(path) == old["sha256"]):
+            unchanged[source] = dict(old, stat=stat)
+        else:
+            todo.append((path, source, stat))
+    return unchanged, todo
+
+
+def _sha256(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        return None  # the task reading it will say what is wrong
+        return None
+
+
+def _write_json(path: Path, data) -> None:
+    """Replace `path` atomically: a reader never sees half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _commit(writer, segments, mergetype) -> None:
@@ -254,6 +299,7 @@ def _commit(writer, segments, mergetype) -> None:
 
 # -- indexing tasks (run in worker processes, or in this one for small jobs) -------------
 
+POOL_MB = 1024
 FILES_PER_WORKER = 40  # below this, starting a process costs more than it saves
 
 
@@ -333,10 +379,13 @@ class _Task:
     """Adds parsed files to a segment of its own; the indexer commits the segments."""
 
     def __init__(self, index_dir: Path):
-        self.writer = SegmentWriter(open_index(index_dir, create=True), _lk=False)
+        # A larger posting pool than Whoosh's 128 MB: a worker then sorts its postings in
+        # memory once instead of spilling runs to disk and merging them back.
+        self.writer = SegmentWriter(open_index(index_dir, create=True), _lk=False,
+                                    limitmb=POOL_MB)
 
     def index_file(self, path: str, source: str) -> tuple:
-        """("ok", source, item ids) or ("failed", source, reason)."""
+        """("ok", source, item ids, sha256) or ("failed", source, reason)."""
         try:
             text, encoding, sha256 = read_source(path)
             doc = parse_text(text, source, sha256=sha256, encoding=encoding)
@@ -347,7 +396,7 @@ class _Task:
             return ("failed", source, exc.reason)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
             return ("failed", source, f"internal error while parsing: {exc!r}")
-        return ("ok", source, [item_id(source, it.ordinal) for it in doc.items])
+        return ("ok", source, [item_id(source, it.ordinal) for it in doc.items], sha256)
 
     def finish(self):
         """The finished segment, or None when nothing was added."""

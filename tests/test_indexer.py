@@ -175,3 +175,27 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
     assert one.files_parsed == two.files_parsed == 100 and one.items_added == two.items_added
     assert contents(tmp_path / "one") == contents(tmp_path / "two")
     assert Searcher(tmp_path / "two").search("两学一做")["total"] == Searcher(tmp_path / "one").search("两学一做")["total"]
+
+
+def test_unchanged_files_are_recognised_by_size_and_time_then_by_hash(corpus, tmp_path, monkeypatch):
+    import search.indexer as indexer
+    index = tmp_path / "index"
+    build_index(corpus, index)
+    hashed = []
+    real_sha256 = indexer._sha256
+    monkeypatch.setattr(indexer, "_sha256", lambda path: hashed.append(path.name) or real_sha256(path))
+    assert build_index(corpus, index).files_unchanged == 5
+    assert hashed == []  # nothing was read again
+    touched = sorted(corpus.glob("*.txt"))[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    summary = build_index(corpus, index)
+    assert hashed == [touched.name] and summary.files_unchanged == 5 and summary.files_parsed == 0
+
+
+def test_a_lost_manifest_is_rebuilt_from_the_index(corpus, tmp_path):
+    index = tmp_path / "index"
+    build_index(corpus, index)
+    (index / "files.json").unlink()
+    summary = build_index(corpus, index)
+    assert (summary.files_unchanged, summary.files_parsed) == (5, 0)
+    assert (index / "files.json").exists()
