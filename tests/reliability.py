@@ -117,6 +117,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_ASCII = "".join(chr(c) for c in range(33, 127))
+
+
 class Server:
     """`python -m search serve --index DIR` on a free loopback port; a context manager."""
 
@@ -168,7 +171,9 @@ class Server:
         return Path(self.log_path).read_bytes().decode("utf-8", "replace")[-5000:]
 
     def get(self, path: str, timeout: float = 10) -> tuple[int, dict, bytes]:
-        """(status, headers, body) of one GET on a fresh connection; `path` is sent as is."""
+        """(status, headers, body) of one GET on a fresh connection; `path` is sent as is,
+        except that characters outside ASCII are percent-encoded as UTF-8 (as browsers do)."""
+        path = urllib.parse.quote(path, safe=_ASCII)
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request("GET", path)
