@@ -24,6 +24,7 @@ from whoosh.writing import CLEAR, SegmentWriter
 
 from search.analysis import USERDICT
 from search.errors import SearchError, SourceError
+from search.facets import save_for as save_columns
 from search.model import KIND_LABELS, Document
 from search.parser import parse_text
 from search.reader import read_source
@@ -222,6 +223,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         if not writer.is_closed:
             writer.cancel()
         raise
+    save_columns(open_index(index_dir, create=False), index_dir)
     _write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "files": files})
     _write_json(index_dir / STAMP, stamp)
     summary.failed.sort()

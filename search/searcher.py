@@ -21,16 +21,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as Q
 
 from search.analysis import is_cjk, segmenter, word_tokens
 from search.errors import SearchError
+from search.facets import Columns, facet_counts, load_for
 from search.highlight import compile_terms, find_spans, highlight, snippets
 from search.indexer import analysis_stamp, open_index, read_stamp
 from search.model import KIND_LABELS
 from search.query import QueryError, compile_query, normalize_filter, parse_query
 from search.schema import FACETS, FILE, ITEM
-from search.scoring import Scorer
+from search.scoring import Matches, Scorer
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
@@ -63,17 +65,14 @@ class Generation:
     """What is shared by all threads for one generation of the index."""
     number: int
     ix: object
-    values: dict[str, list]  # facet → value per document number ("" when absent)
-    dates: list[str]
-    ordinals: list[int]
-    lengths: dict[str, list[int]]
+    columns: Columns
     local: threading.local = field(default_factory=threading.local)
     _char_words: dict = field(default_factory=dict)
     _char_lock: threading.Lock = field(default_factory=threading.Lock)
     related: dict = field(default_factory=dict)  # docnum → related items, computed on demand
 
     def __post_init__(self):
-        self.scorer = Scorer(self.searcher, len(self.dates), self.lengths)
+        self.scorer = Scorer(self.searcher, self.columns.n, self.columns.lengths)
 
     def searcher(self):
         s = getattr(self.local, "searcher", None)
@@ -140,13 +139,7 @@ class Searcher:
             raise SearchError(f"{self.index_dir}: the index was built by another version of the "
                               f"analysis; rebuild it with `python -m search index --rebuild`")
         with ix.reader() as reader:
-            number = reader.generation()
-            values = {f: [v or "" for v in reader.column_reader(f)] for f in FACETS}
-            dates = [v or "" for v in reader.column_reader("date")]
-            ordinals = list(reader.column_reader("ordinal"))
-            lengths = {f: [reader.doc_field_length(d, f, 0) or 0 for d in range(len(dates))]
-                       for f in ("title", "body")}
-        return Generation(number, ix, values, dates, ordinals, lengths)
+            return Generation(reader.generation(), ix, load_for(reader, self.index_dir))
 
     # -- search --------------------------------------------------------------------
 
@@ -175,22 +168,19 @@ class Searcher:
             if len(parsed.units) > 1:
                 tiers.append(compiled.any_word())
 
+        columns = gen.columns
         scored = [gen.scorer.score(tiers[0])]
-        keep = _passes(gen, active)
-        if len(tiers) > 1 and sum(1 for d in scored[0] if keep(d)) < MIN_ALL_WORDS:
+        if len(tiers) > 1 and np.count_nonzero(scored[0].mask & columns.filter_mask(active)) < MIN_ALL_WORDS:
             scored.append(gen.scorer.score(tiers[1]))
-        relaxed = len(scored) > 1 and len(scored[1]) > len(scored[0])
-        matched = scored[-1].keys()
+        relaxed = bool(len(scored) > 1 and scored[1].mask.sum() > scored[0].mask.sum())
 
-        facets, selected = _facet_counts(gen, matched, active)
-        total = len(selected)
+        facets, facet_sizes, selected = facet_counts(columns, scored[-1].mask, active, facet_label)
+        total = int(selected.sum())
         offset = (page - 1) * limit
         if sort == "relevance":
             ranked = _rank(scored, selected, offset + limit)
         else:
-            ranked = sorted(selected, key=lambda d: (gen.dates[d], -gen.ordinals[d]),
-                            reverse=(sort == "newest"))
-            ranked = [(d, None) for d in ranked[:offset + limit]]
+            ranked = [(int(d), None) for d in columns.chronological(selected, sort == "newest")[:offset + limit]]
         pattern = compile_terms(compiled.highlights) if compiled else None
         hits = [self._hit(s, d, score, pattern) for d, score in ranked[offset:offset + limit]]
         return {
@@ -198,7 +188,7 @@ class Searcher:
             "total": total, "pages": -(-min(total, MAX_DEPTH) // limit), "relaxed": relaxed,
             "terms": compiled.highlights if compiled else [],
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
-            "hits": hits, "facets": facets,
+            "hits": hits, "facets": facets, "facet_sizes": facet_sizes,
         }
 
     def _hit(self, s, docnum: int, score, pattern) -> dict:
@@ -259,7 +249,7 @@ class Searcher:
         found = gen.related.get(docnum)
         if found is None:
             s = gen.searcher()
-            reader, n = s.reader(), len(gen.dates)
+            reader, n = s.reader(), gen.columns.n
             counts = Counter(w for w, *_ in word_tokens(body, subwords=False) if len(w) > 1)
             telling = []
             for word, tf in counts.items():
@@ -267,9 +257,9 @@ class Searcher:
                 if df > 1:  # a word only this item has relates it to nothing
                     telling.append((tf * math.log(n / df), word))
             words = [w for _, w in heapq.nlargest(RELATED_TERMS, telling)]
-            scores = gen.scorer.score(Q.Or([Q.Term(f, w) for w in words for f in ("title", "body")]))
-            scores.pop(docnum, None)
-            best = heapq.nsmallest(top, scores.items(), key=lambda dv: (-dv[1], dv[0]))
+            matches = gen.scorer.score(Q.Or([Q.Term(f, w) for w in words for f in ("title", "body")]))
+            matches.mask[docnum] = False
+            best = _rank([matches], matches.mask, top)
             found = [_item_summary(s.stored_fields(d)) for d, _ in best]
             if len(gen.related) > RELATED_CACHE:
                 gen.related.clear()
@@ -311,25 +301,23 @@ class Searcher:
         name = normalize_filter("group", name)
         gen = self._current()
         s = gen.searcher()
-        docs = list(gen.scorer.postings("group", name))
+        mask = gen.scorer.score(Q.Term("group", name)).mask
+        docs = gen.columns.chronological(mask, newest=True).tolist()
         if not docs:
             raise NotFound(f"no group {name!r}")
-        docs.sort(key=lambda d: (gen.dates[d], -gen.ordinals[d]), reverse=True)
-        per_issue = Counter(gen.values["issue"][d] or None for d in docs)
+        per_issue = Counter(gen.columns.value("issue", d) or None for d in docs)
         return {
             "group": name, "total": len(docs),
             "issues": [{"value": k, "label": issue_label(k) or "其他", "count": n}
                        for k, n in sorted(per_issue.items(), key=lambda kv: kv[0] or "", reverse=True)],
-            "localities": sorted({gen.values["locality"][d] for d in docs} - {""}),
+            "localities": sorted({gen.columns.value("locality", d) for d in docs} - {""}),
             "items": [_item_summary(s.stored_fields(d)) for d in docs],
         }
 
     def facet_values(self, facet: str) -> list[dict]:
         """All values of one facet with their item counts (e.g. the list of groups)."""
         gen = self._current()
-        s = gen.searcher()
-        counts = Counter(gen.values[facet][d] for d in gen.scorer.postings("rec", ITEM))
-        counts.pop("", None)
+        counts = gen.columns.counts(facet, gen.scorer.score(Q.Term("rec", ITEM)).mask)
         return [{"value": v, "label": facet_label(facet, v), "count": n}
                 for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
@@ -355,51 +343,25 @@ def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, lis
     return {f: v for f, v in merged.items() if v}
 
 
-def _rank(scored: list[dict[int, float]], selected: set[int], depth: int) -> list[tuple[int, float]]:
+def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[int, float]]:
     """Best first: items holding every word, then (when relaxed) items holding some."""
     ranked: list[tuple[int, float]] = []
-    seen: set[int] = set()
-    for scores in scored:
-        tier = [(d, v) for d, v in scores.items() if d in selected and d not in seen]
-        best = heapq.nsmallest(depth - len(ranked), tier, key=lambda dv: (-dv[1], dv[0]))
-        ranked += [(d, round(v, 4)) for d, v in best]
-        seen.update(d for d, _ in tier)
+    taken = np.zeros_like(selected)
+    for tier in tiers:
+        docs = np.flatnonzero(selected & tier.mask & ~taken)
+        taken[docs] = True
+        want = depth - len(ranked)
+        scores = tier.scores[docs]
+        if len(docs) > want:  # keep the best, and every tie of the last one kept
+            worst_kept = np.partition(-scores, want - 1)[want - 1]
+            keep = -scores <= worst_kept
+            docs, scores = docs[keep], scores[keep]
+        # Best score first, ties in index order: one total order, so pages never overlap.
+        order = np.lexsort((docs, -scores))[:want]
+        ranked += [(int(d), round(float(v), 4)) for d, v in zip(docs[order], scores[order])]
         if len(ranked) >= depth:
             break
     return ranked
-
-
-def _passes(gen: Generation, active: dict[str, list[str]]):
-    checks = [(gen.values[f], set(vs)) for f, vs in active.items()]
-    return lambda d: all(values[d] in allowed for values, allowed in checks)
-
-
-def _facet_counts(gen: Generation, matched, active: dict[str, list[str]]):
-    """Counts per facet value, and the documents that pass every filter.
-
-    A facet's counts apply every *other* active filter, so choosing a second value of the
-    same facet (an OR) shows what it would add; different facets combine with AND.
-    """
-    def passing(docs, facets):
-        for f in facets:
-            values, allowed = gen.values[f], set(active[f])
-            docs = [d for d in docs if values[d] in allowed]
-        return docs
-
-    selected = passing(list(matched), active)
-    facets = {}
-    for f in FACETS:
-        docs = passing(list(matched), [g for g in active if g != f]) if f in active else selected
-        values = gen.values[f]
-        c = Counter(values[d] for d in docs)
-        c.pop("", None)
-        for v in active.get(f, []):
-            c.setdefault(v, 0)
-        order = (lambda kv: kv[0]) if f in ("issue", "year") else (lambda kv: (-kv[1], kv[0]))
-        rows = sorted(c.items(), key=order, reverse=f in ("issue", "year"))
-        facets[f] = [{"value": v, "label": facet_label(f, v), "count": n,
-                      "selected": v in active.get(f, [])} for v, n in rows]
-    return facets, set(selected)
 
 
 def _body(stored: dict) -> str:

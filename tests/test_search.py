@@ -228,3 +228,33 @@ def test_related_items_share_telling_words(corpus_searcher):
     related = corpus_searcher.item(hit["id"])["related"]
     assert 0 < len(related) <= 5 and hit["id"] not in {r["id"] for r in related}
     assert any("医" in r["title"] or "卫生" in r["title"] for r in related)  # medical relates to medical
+
+
+def test_long_facets_list_the_first_values_and_say_how_many_there_are(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(1, 36):
+        (corpus / f"{n:02d}.txt").write_text(
+            briefing(2018, n, f"2018-{(n - 1) // 3 + 1:02d}-{(n - 1) % 3 * 9 + 1:02d}",
+                     [(f"南通工作组第{n}次调研", "调研惠及群众。")]), "utf-8")
+    build_index(corpus, tmp_path / "index")
+    s = Searcher(tmp_path / "index")
+    result = s.search("调研")
+    assert result["facet_sizes"]["issue"] == 35 and len(result["facets"]["issue"]) == 30
+    assert result["facets"]["issue"][0]["value"] == "2018-35"  # newest first
+    chosen = s.search("调研", {"issue": ["2018-01"]})
+    assert chosen["total"] == 1
+    assert any(r["value"] == "2018-01" and r["selected"] for r in chosen["facets"]["issue"])
+
+
+def test_pages_partition_the_ranking_even_when_scores_tie(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(1, 26):  # 25 items that score exactly alike
+        (corpus / f"{n:02d}.txt").write_text(
+            briefing(2019, n, "2019-05-01", [("苏州工作组开展调研", "调研活动。")]), "utf-8")
+    build_index(corpus, tmp_path / "index")
+    s = Searcher(tmp_path / "index")
+    whole = [h["id"] for h in s.search("调研", limit=25)["hits"]]
+    paged = [h["id"] for p in (1, 2, 3, 4, 5) for h in s.search("调研", limit=6, page=p)["hits"]]
+    assert len(set(whole)) == 25 and paged == whole
