@@ -171,23 +171,44 @@ def test_cli_index_reports_each_bad_file_on_one_line_and_exits_2(messy, tmp_path
     assert all(f"skipped {name}:" in again.stderr for name in reasons)
 
 
-def test_a_corpus_of_only_bad_files_and_a_run_where_only_bad_files_changed(tmp_path):
-    """The runs that commit nothing must still report, exit 2 and leave the index usable."""
+EMPTY_INDEX_BUG = pytest.mark.xfail(strict=True, reason=(
+    "BUG search/facets.py save_for: a first run that indexes nothing (no files, or only bad "
+    "ones) calls column_reader on Whoosh's empty reader: NotImplementedError traceback, no stamp"))
+
+
+@pytest.mark.parametrize("contents", [pytest.param({}, marks=EMPTY_INDEX_BUG, id="no-files"),
+                                      pytest.param({"empty.txt": b""}, marks=EMPTY_INDEX_BUG, id="only-bad")])
+def test_a_first_run_that_indexes_nothing_gives_an_empty_searchable_index(tmp_path, contents):
     corpus = tmp_path / "c"
     corpus.mkdir()
-    (corpus / "empty.txt").write_bytes(b"")
+    for name, data in contents.items():
+        (corpus / name).write_bytes(data)
     done = run_cli("index", corpus, "--index", tmp_path / "index")
     assert_no_traceback(done.stderr)
-    assert done.returncode == 2 and "skipped empty.txt: empty file" in done.stderr
-    assert "0 parsed" in done.stdout and "1 failed" in done.stdout
+    assert done.returncode == (2 if contents else 0), done.stderr
+    assert f"files: {len(contents)} seen, 0 parsed" in done.stdout
+    assert all(f"skipped {name}: " in done.stderr for name in contents)
+    result = Searcher(tmp_path / "index").search("援疆")
+    assert result["total"] == 0 and result["hits"] == []
+    # The next run, with real files, fills it.
     copy_samples(corpus)
-    assert run_cli("index", corpus, "--index", tmp_path / "index").returncode == 2
+    done = run_cli("index", corpus, "--index", tmp_path / "index")
+    assert_no_traceback(done.stderr)
+    assert without(index_state(tmp_path / "index"), ()) == sample_state(tmp_path)
+
+
+def test_a_run_where_only_bad_files_changed_reports_them_and_keeps_the_index(tmp_path):
+    """A run that commits nothing must still report, exit 2 and leave the index usable."""
+    corpus = copy_samples(tmp_path / "c")
+    assert run_cli("index", corpus, "--index", tmp_path / "index").returncode == 0
     (corpus / "binary.txt").write_bytes(b"\x00\x01" * 100)
+    (corpus / "empty.txt").write_bytes(b"")
     done = run_cli("index", corpus, "--index", tmp_path / "index")
     assert_no_traceback(done.stderr)
     assert done.returncode == 2 and "skipped binary.txt: binary" in done.stderr
     assert f"0 parsed, {len(GOOD)} unchanged" in done.stdout and "2 failed" in done.stdout
-    assert without(index_state(tmp_path / "index"), ()) == sample_state(tmp_path)
+    assert index_state(tmp_path / "index") == sample_state(tmp_path)
+    assert Searcher(tmp_path / "index").search("援疆")["total"] > 10
 
 
 def test_cli_parse_names_the_file_and_the_reason_and_goes_on(messy):
