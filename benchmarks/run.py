@@ -206,8 +206,8 @@ def bench_queries(index: Path, repeats: int, budget: float) -> dict:
     def with_highlights(q, filters):
         compiled, hits = ranking(q, filters)
         pattern = compile_terms(compiled.highlights) if compiled else None
-        s = searcher._current().searcher()
-        return [searcher._hit(s, d, score, pattern) for d, score in hits]
+        gen = searcher._current()
+        return [searcher._hit(gen, d, score, pattern) for d, score in hits]
 
     def full(q, filters):
         return searcher.search(q, filters, limit=10)

@@ -15,14 +15,16 @@ from search.schema import FACETS
 SORTED_BY_VALUE = ("issue", "year")  # shown newest first; other facets by count
 FACET_LIMIT = 30  # values listed per facet (selected ones always are): a sidebar, not a table
 TEXT_FIELDS = ("title", "body")
+# Every per-item value kept here rather than in each item's stored fields.
+VALUE_FIELDS = FACETS + ("source", "date")
 
 
 class Columns:
     def __init__(self, codes: dict[str, np.ndarray], values: dict[str, list[str]],
                  newest: np.ndarray, oldest: np.ndarray, lengths: dict[str, np.ndarray]):
         self.n = len(newest)
-        self.codes = codes  # facet → value code per document
-        self.values = values  # facet → value of each code ("" = none)
+        self.codes = codes  # field → value code per document
+        self.values = values  # field → value of each code ("" = none)
         self.code_of = {f: {v: i for i, v in enumerate(vs)} for f, vs in values.items()}
         self._newest, self._oldest = newest, oldest  # document numbers in date order
         self.lengths = lengths  # text field → length per document
@@ -31,10 +33,14 @@ class Columns:
     def read(cls, reader) -> "Columns":
         """From the index's columns (seconds at 50 MB: the indexer saves them, see `save`)."""
         n = reader.doc_count_all()
+        if n == 0:  # Whoosh's empty reader has no columns
+            empty = np.zeros(0, dtype=np.int64)
+            return cls({f: empty for f in VALUE_FIELDS}, {f: [""] for f in VALUE_FIELDS}, empty, empty,
+                       {f: np.zeros(0) for f in TEXT_FIELDS})
         codes, values = {}, {}
-        for f in FACETS:
-            codes[f], values[f] = _encode(reader.column_reader(f), n)
-        dates, _ = _encode(reader.column_reader("date"), n, ordered=True)
+        for f in VALUE_FIELDS:
+            codes[f], values[f] = _encode(reader.column_reader(f), n, ordered=f == "date")
+        dates = codes["date"]
         ordinals = np.fromiter((v or 0 for v in reader.column_reader("ordinal")), dtype=np.int64, count=n)
         lengths = {f: np.fromiter((reader.doc_field_length(d, f, 0) or 0 for d in range(n)),
                                   dtype=np.float64, count=n) for f in TEXT_FIELDS}
@@ -44,7 +50,7 @@ class Columns:
     def save(self, path: Path) -> None:
         """Write to `path` atomically, for searchers of the same generation to load."""
         arrays = {"newest": self._newest, "oldest": self._oldest}
-        for f in FACETS:
+        for f in VALUE_FIELDS:
             arrays[f"codes_{f}"] = self.codes[f]
             arrays[f"values_{f}"] = np.array(self.values[f], dtype=str)
         for f in TEXT_FIELDS:
@@ -56,13 +62,13 @@ class Columns:
     @classmethod
     def load(cls, path: Path) -> "Columns":
         with np.load(path) as data:
-            return cls({f: data[f"codes_{f}"] for f in FACETS},
-                       {f: data[f"values_{f}"].tolist() for f in FACETS},
+            return cls({f: data[f"codes_{f}"] for f in VALUE_FIELDS},
+                       {f: data[f"values_{f}"].tolist() for f in VALUE_FIELDS},
                        data["newest"], data["oldest"],
                        {f: data[f"lengths_{f}"] for f in TEXT_FIELDS})
 
-    def value(self, facet: str, docnum: int) -> str:
-        return self.values[facet][self.codes[facet][docnum]]
+    def value(self, field: str, docnum: int) -> str | None:
+        return self.values[field][self.codes[field][docnum]] or None
 
     def filter_mask(self, active: dict[str, list[str]], skip: str | None = None) -> np.ndarray:
         """Documents passing every active filter except the one on `skip`."""
@@ -105,7 +111,7 @@ def load_for(reader, index_dir: Path) -> Columns:
         columns = Columns.load(path)
         if columns.n == reader.doc_count_all():
             return columns
-    except (OSError, ValueError, KeyError):
+    except Exception:  # missing, truncated, damaged: it is only a cache
         pass
     return Columns.read(reader)
 

@@ -25,7 +25,7 @@ from whoosh.writing import CLEAR, SegmentWriter
 from search.analysis import USERDICT
 from search.errors import SearchError, SourceError
 from search.facets import save_for as save_columns
-from search.model import KIND_LABELS, Document
+from search.model import Document
 from search.parser import parse_text
 from search.reader import read_source
 from search.schema import FILE, ITEM, SCHEMA_VERSION, build_schema
@@ -109,18 +109,15 @@ def source_name(path: Path, corpus: Path) -> str:
 
 
 def item_fields(doc: Document, item) -> dict:
-    meta = {
-        "title": item.title, "subtitle": item.subtitle, "toc_title": item.toc_title,
-        "ordinal": item.ordinal,
-        "span": {"start": item.span.start, "end": item.span.end,
-                 "line_start": item.span.line_start, "line_end": item.span.line_end},
-        "doc_type": doc.doc_type, "series": doc.series, "issue_no": doc.issue_no,
-        "total_no": doc.total_no, "publisher": doc.publisher,
-    }
+    # Only what an item needs for display; the document's header is on its file record.
+    meta = {"title": item.title, "subtitle": item.subtitle, "ordinal": item.ordinal,
+            "span": (item.span.start, item.span.end, item.span.line_start, item.span.line_end)}
+    if item.toc_title != item.title:  # absent: the contents line reads as the title
+        meta["toc_title"] = item.toc_title
     fields = {
         "id": item_id(doc.source, item.ordinal), "rec": ITEM, "source": doc.source,
         "title": "\n".join(t for t in (item.title, item.subtitle) if t),
-        "body": item.body, "body_z": zlib.compress(item.body.encode("utf-8")),
+        "body": item.body,
         "kind": item.kind, "ordinal": item.ordinal, "meta": meta,
         "group": item.group, "locality": item.locality, "issue": doc.issue_key,
         "year": str(doc.year) if doc.year is not None else None, "date": doc.date,
@@ -130,23 +127,46 @@ def item_fields(doc: Document, item) -> dict:
 
 def file_fields(doc: Document) -> dict:
     meta = doc.to_json()
-    meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind,
-                      "kind_label": KIND_LABELS[it.kind], "title": it.title,
-                      "toc_title": it.toc_title, "ordinal": it.ordinal} for it in doc.items]
+    meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind, "title": it.title,
+                      "ordinal": it.ordinal} for it in doc.items]
     return {"id": f"file:{doc.source}", "rec": FILE, "source": doc.source, "sha256": doc.sha256,
-            "meta": meta, "text": zlib.compress(doc.text.encode("utf-8"))}
+            "meta": meta, "text": pack_texts(doc.text, [it.body for it in doc.items])}
 
 
-def open_index(index_dir: Path, create: bool):
+def pack_texts(text: str, bodies: list[str]) -> bytes:
+    """The source text and the item bodies, compressed together.
+
+    A body is mostly the source's own sentences, so in one zlib stream it costs next to
+    nothing; compressed apart, the bodies would be the largest part of the index.
+    Neither holds a NUL (the reader refuses such files), so NUL separates them.
+    """
+    return zlib.compress("\0".join([text] + bodies).encode("utf-8"), 9)
+
+
+def unpack_texts(blob: bytes) -> tuple[str, list[str]]:
+    text, *bodies = zlib.decompress(blob).decode("utf-8").split("\0")
+    return text, bodies
+
+
+def open_index(index_dir: Path, create: bool | str):
     """The index at `index_dir`; for writing (`create`), with this code's schema.
+
+    `create="afresh"` (a --rebuild) also replaces an index that cannot be read.
 
     A writer's commit records its schema, so after a schema change the next (full)
     build replaces the old schema along with the old segments, in the same commit.
     """
-    if whoosh_index.exists_in(index_dir):
-        return whoosh_index.open_dir(index_dir, schema=build_schema() if create else None)
-    if not create:
-        raise SearchError(f"{index_dir}: no index here (build one with `python -m search index`)")
+    try:
+        if whoosh_index.exists_in(index_dir):
+            return whoosh_index.open_dir(index_dir, schema=build_schema() if create else None)
+    except Exception as exc:  # e.g. its schema names a class this version no longer has
+        if create != "afresh":
+            raise SearchError(f"{index_dir}: the index cannot be read ({type(exc).__name__}: {exc}); "
+                              f"replace it with `python -m search index --rebuild`") from exc
+    else:
+        if not create:
+            raise SearchError(f"{index_dir}: no index here (build one with `python -m search index`)")
+    # A new index, or one past reading that --rebuild replaces: nothing readable is lost.
     index_dir.mkdir(parents=True, exist_ok=True)
     return whoosh_index.create_in(index_dir, build_schema())
 
@@ -154,7 +174,7 @@ def open_index(index_dir: Path, create: bool):
 def _indexed_files(ix) -> dict[str, dict]:
     """source → {"sha256", "ids"} of the files in the index, from their records."""
     with ix.searcher() as s:
-        return {f["source"]: {"sha256": f["sha256"], "ids": [i["id"] for i in f["meta"]["items"]]}
+        return {f["meta"]["source"]: {"sha256": f["sha256"], "ids": [i["id"] for i in f["meta"]["items"]]}
                 for f in s.documents(rec=FILE)}
 
 
@@ -174,7 +194,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         raise SearchError(f"{corpus}: corpus folder not found")
     summary = IndexSummary()
     stamp = analysis_stamp()
-    ix = open_index(index_dir, create=True)
+    ix = open_index(index_dir, create="afresh" if rebuild else True)
     try:
         writer = ix.writer(timeout=lock_wait)
     except LockError:

@@ -5,9 +5,12 @@ facet, so facet counts and sorting read columns instead of stored documents. A f
 record (`rec` = "file") carries the decoded source text and its parse, for the source
 view and the issue page; it has no text fields, so no text query ever matches it.
 """
+from array import array
 from collections import defaultdict
+from itertools import accumulate
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions
 
 from search.analysis import ChineseAnalyzer, word_tokens
 
@@ -18,7 +21,33 @@ FILE = "file"
 FACETS = ("group", "issue", "kind", "year", "locality")
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 8
+
+
+class CompactPositions(Positions):
+    """Token positions as an array of 16- or 32-bit deltas behind a one-byte width.
+
+    Whoosh's `Positions` pickles each posting's position list (about 14 bytes for one
+    position); this takes 3, and postings are half the index. Same information, same
+    `decode_*` interface for Whoosh's readers and ours.
+    """
+
+    def encode(self, poslist) -> bytes:
+        deltas = [b - a for a, b in zip([0] + poslist, poslist)]
+        code = "H" if max(deltas) < 65536 else "I"
+        return code.encode() + array(code, deltas).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return list(accumulate(array(chr(valuestring[0]), valuestring[1:])))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return (len(valuestring) - 1) // (2 if valuestring[0] == 72 else 4)  # 72 = "H"
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+    def decode_position_boosts(self, valuestring: bytes) -> list[tuple[int, float]]:
+        return [(pos, 1.0) for pos in self.decode_positions(valuestring)]
 
 
 class WordsField(TEXT):
@@ -31,6 +60,7 @@ class WordsField(TEXT):
 
     def __init__(self, **kwargs):
         super().__init__(analyzer=ChineseAnalyzer(), phrase=True, **kwargs)
+        self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         positions = defaultdict(list)
@@ -44,24 +74,22 @@ class WordsField(TEXT):
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        rec=ID(stored=True),
-        source=ID(stored=True, sortable=True),
+        rec=ID(),
+        source=ID(sortable=True),
         # Title and subtitle: a short field, weighted above the body when ranking.
         title=WordsField(),
         body=WordsField(),
-        group=ID(stored=True, sortable=True),
-        issue=ID(stored=True, sortable=True),
-        kind=ID(stored=True, sortable=True),
-        year=ID(stored=True, sortable=True),
-        locality=ID(stored=True, sortable=True),
-        date=ID(stored=True, sortable=True),
-        ordinal=NUMERIC(stored=True, sortable=True),
+        group=ID(sortable=True),
+        issue=ID(sortable=True),
+        kind=ID(sortable=True),
+        year=ID(sortable=True),
+        locality=ID(sortable=True),
+        date=ID(sortable=True),
+        ordinal=NUMERIC(sortable=True),
         # The item's metadata for display (title, subtitle, span …), or the file's parse.
         meta=STORED(),
-        # The item's text, zlib-compressed: Whoosh stores values as they come, and the
-        # bodies would otherwise be the largest part of the index.
-        body_z=STORED(),
-        # File records only: the content hash (incremental indexing) and the source text.
+        # File records only: the content hash (incremental indexing), and the source text
+        # with the item bodies (see indexer.pack_texts): the text items are shown from.
         sha256=ID(stored=True),
         text=STORED(),
     )

@@ -16,7 +16,6 @@ import math
 import os
 import threading
 import time
-import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from search.analysis import is_cjk, segmenter, word_tokens
 from search.errors import SearchError
 from search.facets import Columns, facet_counts, load_for
 from search.highlight import compile_terms, find_spans, highlight, snippets
-from search.indexer import analysis_stamp, open_index, read_stamp
+from search.indexer import analysis_stamp, open_index, read_stamp, unpack_texts
 from search.model import KIND_LABELS
 from search.query import QueryError, compile_query, normalize_filter, parse_query
 from search.schema import FACETS, FILE, ITEM
@@ -39,6 +38,7 @@ MAX_LIMIT = 100
 MAX_DEPTH = 1000  # deepest result reachable by paging
 RELATED_TERMS = 12  # words of an item that find its related items
 RELATED_CACHE = 5000
+TEXT_CACHE = 256  # source files kept decompressed
 MIN_ALL_WORDS = 10  # fewer items holding every word: also show items holding some of them
 REFRESH_EVERY = 0.5  # seconds between checks for a new index generation
 
@@ -70,6 +70,8 @@ class Generation:
     _char_words: dict = field(default_factory=dict)
     _char_lock: threading.Lock = field(default_factory=threading.Lock)
     related: dict = field(default_factory=dict)  # docnum → related items, computed on demand
+    _texts: dict = field(default_factory=dict)  # source → (text, bodies), recently used
+    _issues: list | None = None
 
     def __post_init__(self):
         self.scorer = Scorer(self.searcher, self.columns.n, self.columns.lengths)
@@ -79,6 +81,39 @@ class Generation:
         if s is None:
             s = self.local.searcher = self.ix.searcher()
         return s
+
+    def texts(self, source: str) -> tuple[str, list[str]]:
+        """A source file's text and its items' bodies."""
+        found = self._texts.get(source)
+        if found is None:
+            s = self.searcher()
+            docnum = s.document_number(id=f"file:{source}")
+            if docnum is None:
+                raise NotFound(f"no source {source!r}")
+            found = unpack_texts(s.stored_fields(docnum)["text"])
+            if len(self._texts) >= TEXT_CACHE:
+                self._texts.clear()
+            self._texts[source] = found
+        return found
+
+    def body(self, docnum: int, stored: dict | None = None) -> str:
+        stored = stored or self.searcher().stored_fields(docnum)
+        return self.texts(self.columns.value("source", docnum))[1][stored["meta"]["ordinal"] - 1]
+
+    def summary(self, docnum: int, stored: dict | None = None) -> dict:
+        """An item's metadata: its stored display fields and its column values."""
+        stored = stored or self.searcher().stored_fields(docnum)
+        meta, value = stored["meta"], self.columns.value
+        kind, issue, year = value("kind", docnum), value("issue", docnum), value("year", docnum)
+        return {
+            "id": stored["id"], "kind": kind, "kind_label": KIND_LABELS.get(kind),
+            "title": meta["title"], "subtitle": meta.get("subtitle"),
+            "toc_title": meta.get("toc_title", meta["title"]),
+            "group": value("group", docnum), "locality": value("locality", docnum),
+            "issue": issue, "issue_label": issue_label(issue), "year": int(year) if year else None,
+            "date": value("date", docnum), "source": value("source", docnum), "ordinal": meta["ordinal"],
+            "span": dict(zip(("start", "end", "line_start", "line_end"), meta["span"])),
+        }
 
     def words_containing(self, fieldname: str, ch: str) -> list[str]:
         """Indexed words of `fieldname` that hold the character `ch`.
@@ -157,7 +192,6 @@ class Searcher:
             raise QueryError(f"页码超出范围（最多可翻到第 {MAX_DEPTH} 条结果）/ page out of range")
 
         gen = self._current()
-        s = gen.searcher()
         compiled = None if parsed.empty else compile_query(parsed, gen.words_containing)
         if compiled is None:
             tiers = [Q.Term("rec", ITEM)]
@@ -182,7 +216,7 @@ class Searcher:
         else:
             ranked = [(int(d), None) for d in columns.chronological(selected, sort == "newest")[:offset + limit]]
         pattern = compile_terms(compiled.highlights) if compiled else None
-        hits = [self._hit(s, d, score, pattern) for d, score in ranked[offset:offset + limit]]
+        hits = [self._hit(gen, d, score, pattern) for d, score in ranked[offset:offset + limit]]
         return {
             "query": q or "", "filters": active, "sort": sort, "page": page, "limit": limit,
             "total": total, "pages": -(-min(total, MAX_DEPTH) // limit), "relaxed": relaxed,
@@ -191,11 +225,11 @@ class Searcher:
             "hits": hits, "facets": facets, "facet_sizes": facet_sizes,
         }
 
-    def _hit(self, s, docnum: int, score, pattern) -> dict:
-        stored = s.stored_fields(docnum)
+    def _hit(self, gen: Generation, docnum: int, score, pattern) -> dict:
+        stored = gen.searcher().stored_fields(docnum)
         meta = stored["meta"]
-        body = _body(stored)
-        out = _item_summary(stored)
+        body = gen.body(docnum, stored)
+        out = gen.summary(docnum, stored)
         out.update(body=body, score=score, highlights={
             "title": highlight(meta["title"], pattern),
             "subtitle": highlight(meta["subtitle"], pattern) if meta.get("subtitle") else None,
@@ -220,14 +254,14 @@ class Searcher:
                 pattern = None if parsed.empty else compile_terms(compile_query(parsed).highlights)
             except QueryError:
                 pattern = None  # the item still opens; only the marks are lost
-        body = _body(stored)
+        body = gen.body(docnum, stored)
         meta = stored["meta"]
-        out = _item_summary(stored)
-        record = self._file_record(s, stored["source"])
-        text = zlib.decompress(record["text"]).decode("utf-8")
-        contents = record["meta"]["items"]
+        out = gen.summary(docnum, stored)
+        record = self._file_record(s, out["source"])
+        text = gen.texts(out["source"])[0]
+        contents = _contents(record)
         position = next(i for i, c in enumerate(contents) if c["id"] == item_id)
-        span = meta["span"]
+        span = out["span"]
         out.update(
             body=body,
             highlights={"title": highlight(meta["title"], pattern),
@@ -260,7 +294,7 @@ class Searcher:
             matches = gen.scorer.score(Q.Or([Q.Term(f, w) for w in words for f in ("title", "body")]))
             matches.mask[docnum] = False
             best = _rank([matches], matches.mask, top)
-            found = [_item_summary(s.stored_fields(d)) for d, _ in best]
+            found = [gen.summary(d) for d, _ in best]
             if len(gen.related) > RELATED_CACHE:
                 gen.related.clear()
             gen.related[docnum] = found
@@ -275,32 +309,33 @@ class Searcher:
 
     def issues(self) -> list[dict]:
         """Every indexed document: briefings newest first, then other texts by name."""
-        s = self._current().searcher()
-        docs = [_document_header(f["meta"]) | {"items": len(f["meta"]["items"]),
-                                               "first_item": (f["meta"]["items"] or [{}])[0].get("id")}
-                for f in s.documents(rec=FILE)]
-        return sorted(docs, key=lambda d: (d["issue"] is None, _neg_key(d), d["source"]))
+        gen = self._current()
+        if gen._issues is None:
+            docs = [_document_header(f["meta"]) | {"items": len(f["meta"]["items"]),
+                                                   "first_item": (f["meta"]["items"] or [{}])[0].get("id")}
+                    for f in gen.searcher().documents(rec=FILE)]
+            gen._issues = sorted(docs, key=lambda d: (d["issue"] is None, _neg_key(d), d["source"]))
+        return gen._issues
 
     def issue(self, key: str) -> dict:
         """A briefing issue reconstructed: header, contents and every item in order."""
         key = normalize_filter("issue", key)
-        s = self._current().searcher()
-        records = [f for f in s.documents(rec=FILE) if f["meta"].get("issue") == key]
-        if not records:
+        gen = self._current()
+        s = gen.searcher()
+        sources = sorted({gen.columns.value("source", int(d)) for d in gen.scorer.documents("issue", key)})
+        if not sources:
             raise NotFound(f"no issue {key!r}")
-        record = sorted(records, key=lambda f: f["source"])[0]
+        record = self._file_record(s, sources[0])
         items = []
         for entry in record["meta"]["items"]:
-            stored = s.stored_fields(s.document_number(id=entry["id"]))
-            items.append(_item_summary(stored) | {"body": _body(stored)})
-        return _document_header(record["meta"]) | {
-            "items": items, "other_sources": [f["source"] for f in records if f is not record]}
+            docnum = s.document_number(id=entry["id"])
+            items.append(gen.summary(docnum) | {"body": gen.body(docnum)})
+        return _document_header(record["meta"]) | {"items": items, "other_sources": sources[1:]}
 
     def group(self, name: str) -> dict:
         """A work group's items across all issues, newest first, with a count per issue."""
         name = normalize_filter("group", name)
         gen = self._current()
-        s = gen.searcher()
         mask = gen.scorer.score(Q.Term("group", name)).mask
         docs = gen.columns.chronological(mask, newest=True).tolist()
         if not docs:
@@ -311,7 +346,7 @@ class Searcher:
             "issues": [{"value": k, "label": issue_label(k) or "其他", "count": n}
                        for k, n in sorted(per_issue.items(), key=lambda kv: kv[0] or "", reverse=True)],
             "localities": sorted({gen.columns.value("locality", d) for d in docs} - {""}),
-            "items": [_item_summary(s.stored_fields(d)) for d in docs],
+            "items": [gen.summary(d) for d in docs],
         }
 
     def facet_values(self, facet: str) -> list[dict]:
@@ -364,20 +399,9 @@ def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[
     return ranked
 
 
-def _body(stored: dict) -> str:
-    return zlib.decompress(stored["body_z"]).decode("utf-8")
-
-
-def _item_summary(stored: dict) -> dict:
-    meta = stored["meta"]
-    return {
-        "id": stored["id"], "kind": stored["kind"], "kind_label": KIND_LABELS.get(stored["kind"]),
-        "title": meta["title"], "subtitle": meta.get("subtitle"), "toc_title": meta.get("toc_title"),
-        "group": stored.get("group"), "locality": stored.get("locality"),
-        "issue": stored.get("issue"), "issue_label": issue_label(stored.get("issue")),
-        "year": int(stored["year"]) if stored.get("year") else None, "date": stored.get("date"),
-        "source": stored["source"], "ordinal": meta["ordinal"], "span": meta["span"],
-    }
+def _contents(record: dict) -> list[dict]:
+    """A file's items in reading order: id, kind, title, ordinal."""
+    return [entry | {"kind_label": KIND_LABELS[entry["kind"]]} for entry in record["meta"]["items"]]
 
 
 def _document_header(meta: dict) -> dict:

@@ -98,7 +98,10 @@ def index_state(index_dir) -> list[tuple[str, str, str]]:
     from whoosh import index as whoosh_index
     ix = whoosh_index.open_dir(str(index_dir))
     with ix.searcher() as s:
-        return sorted((f["id"], f["source"], f["meta"]["title"]) for f in s.documents(rec="item"))
+        # Item documents keep their source in a column; their file's record lists them.
+        by_id = {item["id"]: (f["meta"]["source"], item["title"])
+                 for f in s.documents(rec="file") for item in f["meta"]["items"]}
+        return sorted((f["id"], *by_id[f["id"]]) for f in s.documents(rec="item"))
 
 
 def index_sources(index_dir) -> dict[str, str]:
@@ -106,7 +109,7 @@ def index_sources(index_dir) -> dict[str, str]:
     from whoosh import index as whoosh_index
     ix = whoosh_index.open_dir(str(index_dir))
     with ix.searcher() as s:
-        return {f["source"]: f["sha256"] for f in s.documents(rec="file")}
+        return {f["meta"]["source"]: f["sha256"] for f in s.documents(rec="file")}
 
 
 # ----------------------------------------------------------------------------- the server

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from search.errors import SearchError
 from search.indexer import IndexLocked, build_index
 from search.searcher import Searcher
 
@@ -199,3 +200,16 @@ def test_a_lost_manifest_is_rebuilt_from_the_index(corpus, tmp_path):
     summary = build_index(corpus, index)
     assert (summary.files_unchanged, summary.files_parsed) == (5, 0)
     assert (index / "files.json").exists()
+
+
+def test_an_unreadable_index_is_a_message_and_rebuild_replaces_it(corpus, tmp_path):
+    index = tmp_path / "index"
+    build_index(corpus, index)
+    toc = next(index.glob("_MAIN_*.toc"))
+    toc.write_bytes(b"not a table of contents")
+    with pytest.raises(SearchError, match="--rebuild"):
+        build_index(corpus, index)
+    with pytest.raises(SearchError, match="cannot be read"):
+        Searcher(index)
+    assert build_index(corpus, index, rebuild=True).files_parsed == 5
+    assert Searcher(index).search("两学一做")["total"] == 1
