@@ -59,6 +59,7 @@ CAPTION_MAX = 40  # an image caption dropped into a newspaper article
 CAPTIONS_MAX = 4  # captions in a row; more short blocks are text
 LEAD_MAX = 90  # the title sentence that opens a 动态 paragraph
 REPEAT_MIN = 20  # a repeated tail shorter than this may be a genuine repetition
+REPEAT_MAX = 3000  # … and one longer than this is no truncated copy of a paragraph
 # How similar (0..1, ignoring spaces and punctuation) a body title must be to its TOC line.
 TOC_MATCH = 0.55
 # Without a 本期动态 heading, a paragraph must match a ☆ line this well to start the 动态.
@@ -717,12 +718,21 @@ def drop_repeated_tail(paragraphs: list[Paragraph]) -> list[Paragraph]:
     if not paragraphs:
         return paragraphs
     last = paragraphs[-1]
-    before = key("".join(p.text for p in paragraphs[:-1]))
-    cuts = [0] + [n + 1 for n, ch in enumerate(last.text) if ch in SENTENCE_END]
+    text = last.text
+    # A repeated tail is a paragraph or less: only cuts near the end are tried, and what
+    # precedes each cut is keyed once, piece by piece (key() is per character).
+    cuts = [n + 1 for n, ch in enumerate(text) if ch in SENTENCE_END]
+    cuts = [c for c in [0] + cuts if len(text) - c <= REPEAT_MAX]
+    if not cuts:
+        return paragraphs
+    seen = key("".join(p.text for p in paragraphs[:-1]))
+    done = 0
     for cut in cuts:
-        tail = key(last.text[cut:])
-        if len(tail) >= REPEAT_MIN and tail in before + key(last.text[:cut]):
-            kept = last.text[:cut].strip()
+        seen += key(text[done:cut])
+        done = cut
+        tail = key(text[cut:])
+        if len(tail) >= REPEAT_MIN and tail in seen:
+            kept = text[:cut].strip()
             return paragraphs[:-1] + ([Paragraph(last.lines, kept)] if kept else [])
     return paragraphs
 

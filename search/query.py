@@ -83,7 +83,7 @@ def parse_query(text: str) -> ParsedQuery:
                 parsed.filters.setdefault(prefix, []).append(normalize_filter(prefix, raw))
             continue
         if prefix and prefix not in TEXT_FIELDS:  # not our syntax: it is text after all
-            raw = f"{m.group(2)}:{raw}"
+            raw, prefix = f"{m.group(2)}:{raw}", ""
         words = query_words(raw)
         if not words:
             continue

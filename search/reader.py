@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
+import stat
 
 from search.errors import SourceError
 
@@ -20,6 +22,10 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
 )
+
+# A briefing issue is 5–20 KB of text; anything this large is not one, and reading it
+# whole would only cost memory and time.
+MAX_SOURCE_BYTES = 10 * 2**20
 
 # More than this share of C0 control characters (other than tab, LF, CR, FF) means the
 # bytes are not text, even if some codec happens to accept them.
@@ -48,8 +54,15 @@ def read_source(path) -> tuple[str, str, str]:
 
 def _read_bytes(path) -> bytes:
     try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(path, "is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):  # a pipe would block, a device never end
+            raise SourceError(path, "not a regular file (a pipe, device or socket)")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise SourceError(path, _too_large(info.st_size))
         with open(path, "rb") as fh:
-            return fh.read()
+            raw = fh.read(MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         raise SourceError(path, "file not found (missing or removed while reading)") from None
     except IsADirectoryError:
@@ -58,6 +71,14 @@ def _read_bytes(path) -> bytes:
         raise SourceError(path, "permission denied") from None
     except OSError as exc:
         raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SOURCE_BYTES:  # it grew while we looked
+        raise SourceError(path, _too_large(len(raw)))
+    return raw
+
+
+def _too_large(size: int) -> str:
+    return (f"file too large ({size / 2**20:.1f} MB; the limit is {MAX_SOURCE_BYTES // 2**20} MB, "
+            f"and a briefing issue is a few KB)")
 
 
 def _decode(path, raw: bytes) -> tuple[str, str]:

@@ -103,7 +103,7 @@ class Scorer:
         if fieldname not in self._lengths:  # an ID field: matching is all there is
             scores[docs] = boost
             return Matches(mask, scores)
-        idf = math.log(self.n / (len(docs) + 1)) + 1.0
+        idf = math.log(max(self.n, 1) / (len(docs) + 1)) + 1.0
         lengths = self._lengths[fieldname][docs]
         scores[docs] = boost * idf * (K1 + 1) * tfs / (
             tfs + K1 * (1 - B) + K1 * B * lengths / self._avg[fieldname])

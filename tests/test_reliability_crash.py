@@ -259,14 +259,8 @@ def _damage(path: Path, how: str) -> None:
 SIDE_FILES = ("files.json", "analysis.json", "columns-*.npz")
 
 
-COLUMNS_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG search/facets.py load_for: an empty or truncated columns-N.npz raises EOFError/BadZipFile, "
-    "which it does not catch, so the searcher (and the server: 503) refuses an intact index"))
-
-
 @pytest.mark.parametrize("side, how", [
-    pytest.param(side, how, marks=[COLUMNS_BUG] if side.startswith("columns") and how in ("empty", "truncated") else [])
-    for side in SIDE_FILES for how in ("deleted", "empty", "truncated", "garbage", "wrong-json")])
+    (side, how) for side in SIDE_FILES for how in ("deleted", "empty", "truncated", "garbage", "wrong-json")])
 def test_a_damaged_side_file_of_the_index_costs_time_never_answers(tmp_path, side, how):
     """The index's own files are written atomically by Whoosh; the indexer's side files
     (manifest, analysis stamp, column cache) may be lost or damaged by a disk or a hand:

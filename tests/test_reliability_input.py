@@ -171,13 +171,8 @@ def test_cli_index_reports_each_bad_file_on_one_line_and_exits_2(messy, tmp_path
     assert all(f"skipped {name}:" in again.stderr for name in reasons)
 
 
-EMPTY_INDEX_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG search/facets.py save_for: a first run that indexes nothing (no files, or only bad "
-    "ones) calls column_reader on Whoosh's empty reader: NotImplementedError traceback, no stamp"))
-
-
-@pytest.mark.parametrize("contents", [pytest.param({}, marks=EMPTY_INDEX_BUG, id="no-files"),
-                                      pytest.param({"empty.txt": b""}, marks=EMPTY_INDEX_BUG, id="only-bad")])
+@pytest.mark.parametrize("contents", [pytest.param({}, id="no-files"),
+                                      pytest.param({"empty.txt": b""}, id="only-bad")])
 def test_a_first_run_that_indexes_nothing_gives_an_empty_searchable_index(tmp_path, contents):
     corpus = tmp_path / "c"
     corpus.mkdir()
@@ -403,8 +398,6 @@ BIG_LIMITS = dict(timeout=40, max_rss=400 << 20)
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="BUG reader: no size limit; a 100 MB text file is read, decoded "
-                   "and parsed whole (>3 GB, minutes); refuse files over a limit by name")
 def test_a_100_mb_text_file_is_refused_quickly_by_name(tmp_path):
     corpus = copy_samples(tmp_path / "c")
     write_big(corpus / "huge.txt", 100 << 20, PROSE)
@@ -430,8 +423,6 @@ def test_a_sparse_100_mb_file_is_refused_without_reading_it_all(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="BUG parser: drop_repeated_tail is quadratic in the length of "
-                   "the last paragraph (100 KB: 98 s; 1 MB: hours)")
 def test_a_single_1_mb_line_is_handled_in_bounded_time(tmp_path):
     corpus = copy_samples(tmp_path / "c")
     rng = random.Random(7)
@@ -460,13 +451,7 @@ SPECIAL_FILES = {
 }
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param("pipe.txt", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG reader: open() of a FIFO blocks forever; check stat.S_ISREG before opening"))),
-    pytest.param("zero.txt", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG reader: reads /dev/zero until memory runs out; read at most MAX_SOURCE_BYTES + 1"))),
-    "null.txt",
-])
+@pytest.mark.parametrize("name", ["pipe.txt", "zero.txt", "null.txt"])
 def test_special_files_with_a_txt_name_neither_hang_nor_exhaust_memory(tmp_path, name):
     corpus = copy_samples(tmp_path / "c")
     SPECIAL_FILES[name](corpus / name)
