@@ -8,6 +8,7 @@ No re-tokenising: one regular expression over each shown text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from html import escape
 
 from search.analysis import normalize
@@ -68,17 +69,21 @@ def snippets(text: str, pattern: re.Pattern | None, size: int = SNIPPET_CHARS,
     match, the opening of the text stands in.
     """
     text = text or ""
-    spans = find_spans(text, pattern)
+    norm = normalize(text)
+    spans = [m.span() for m in pattern.finditer(norm) if m.end() > m.start()] if pattern else []
     if not spans:
         return [_window(text, [], 0, min(len(text), size))] if text else []
-    norm = normalize(text)
+    words = [norm[a:b].replace(" ", "").replace("\n", "") for a, b in spans]
+    starts = [a for a, _ in spans]
     candidates = []
     for s, e in spans:
         start = max(0, min(s - (size - (e - s)) // 2, len(text) - size))
         end = min(len(text), start + size)
-        inside = [(a, b) for a, b in spans if a >= start and b <= end]
-        distinct = len({re.sub(r"\s+", "", norm[a:b]) for a, b in inside})
-        candidates.append((-distinct, -len(inside), start, end, inside))
+        # Matches do not overlap and come in order: the window's are a contiguous run.
+        first, last = bisect_left(starts, start), bisect_right(starts, end)
+        inside = [j for j in range(first, last) if spans[j][1] <= end]
+        candidates.append((-len({words[j] for j in inside}), -len(inside), start, end,
+                           [spans[j] for j in inside]))
     candidates.sort()
     chosen: list[tuple[int, int, list]] = []
     for _, _, start, end, inside in candidates:
