@@ -46,9 +46,10 @@ def _get(port: int, path: str, timeout: float = 5.0) -> int:
 
 
 class Server:
-    """`python -m search serve` as a child process on a free loopback port."""
+    """`python -m search serve` as a child process on a free loopback port (its defaults,
+    as shipped, unless `threads` is given)."""
 
-    def __init__(self, index: Path, log: Path, threads: int = 8):
+    def __init__(self, index: Path, log: Path, threads: int | None = None):
         self.index, self.log, self.threads = index, log, threads
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
@@ -59,7 +60,7 @@ class Server:
         self._log = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "search", "serve", "--index", str(self.index), "--host", HOST,
-             "--port", str(self.port), "--threads", str(self.threads)],
+             "--port", str(self.port)] + (["--threads", str(self.threads)] if self.threads else []),
             cwd=ROOT, env=child_env(), stdout=self._log, stderr=self._log)
         path = search_url("援疆", {})
         deadline = started + 60
