@@ -56,7 +56,7 @@ class Columns:
         for f in TEXT_FIELDS:
             arrays[f"lengths_{f}"] = self.lengths[f]
         tmp = path.with_name(path.stem + ".tmp.npz")
-        np.savez(tmp, **arrays)
+        np.savez_compressed(tmp, **arrays)
         os.replace(tmp, path)
 
     @classmethod

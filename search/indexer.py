@@ -110,8 +110,10 @@ def source_name(path: Path, corpus: Path) -> str:
 
 def item_fields(doc: Document, item) -> dict:
     # Only what an item needs for display; the document's header is on its file record.
-    meta = {"title": item.title, "subtitle": item.subtitle, "ordinal": item.ordinal,
+    meta = {"title": item.title, "ordinal": item.ordinal,
             "span": (item.span.start, item.span.end, item.span.line_start, item.span.line_end)}
+    if item.subtitle:
+        meta["subtitle"] = item.subtitle
     if item.toc_title != item.title:  # absent: the contents line reads as the title
         meta["toc_title"] = item.toc_title
     fields = {
@@ -127,6 +129,7 @@ def item_fields(doc: Document, item) -> dict:
 
 def file_fields(doc: Document) -> dict:
     meta = doc.to_json()
+    del meta["sha256"]  # a field of its own
     meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind, "title": it.title,
                       "ordinal": it.ordinal} for it in doc.items]
     return {"id": f"file:{doc.source}", "rec": FILE, "source": doc.source, "sha256": doc.sha256,

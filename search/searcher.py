@@ -267,7 +267,7 @@ class Searcher:
             highlights={"title": highlight(meta["title"], pattern),
                         "subtitle": highlight(meta["subtitle"], pattern) if meta.get("subtitle") else None,
                         "body": highlight(body, pattern)},
-            document=_document_header(record["meta"]),
+            document=_document_header(record),
             contents=contents,
             previous=contents[position - 1] if position > 0 else None,
             next=contents[position + 1] if position + 1 < len(contents) else None,
@@ -311,7 +311,7 @@ class Searcher:
         """Every indexed document: briefings newest first, then other texts by name."""
         gen = self._current()
         if gen._issues is None:
-            docs = [_document_header(f["meta"]) | {"items": len(f["meta"]["items"]),
+            docs = [_document_header(f) | {"items": len(f["meta"]["items"]),
                                                    "first_item": (f["meta"]["items"] or [{}])[0].get("id")}
                     for f in gen.searcher().documents(rec=FILE)]
             gen._issues = sorted(docs, key=lambda d: (d["issue"] is None, _neg_key(d), d["source"]))
@@ -330,7 +330,7 @@ class Searcher:
         for entry in record["meta"]["items"]:
             docnum = s.document_number(id=entry["id"])
             items.append(gen.summary(docnum) | {"body": gen.body(docnum)})
-        return _document_header(record["meta"]) | {"items": items, "other_sources": sources[1:]}
+        return _document_header(record) | {"items": items, "other_sources": sources[1:]}
 
     def group(self, name: str) -> dict:
         """A work group's items across all issues, newest first, with a count per issue."""
@@ -404,7 +404,10 @@ def _contents(record: dict) -> list[dict]:
     return [entry | {"kind_label": KIND_LABELS[entry["kind"]]} for entry in record["meta"]["items"]]
 
 
-def _document_header(meta: dict) -> dict:
+def _document_header(record: dict) -> dict:
+    """A source file's header fields, from its record."""
+    meta = record["meta"]
     keys = ("source", "doc_type", "series", "year", "issue_no", "total_no", "date", "publisher",
-            "issue", "encoding", "sha256")
-    return {k: meta.get(k) for k in keys} | {"issue_label": issue_label(meta.get("issue"))}
+            "issue", "encoding")
+    return {k: meta.get(k) for k in keys} | {"sha256": record["sha256"],
+                                             "issue_label": issue_label(meta.get("issue"))}
