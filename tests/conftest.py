@@ -1,6 +1,8 @@
-"""Shared fixtures for the web UI tests: indexes built once per session, the app, a client."""
+"""Shared fixtures for the web UI tests: indexes built once per session, the app, a client,
+and Debian's headless Chromium for the browser tests."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,11 @@ from search.indexer import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the networking flags Chromium keeps calling home through a closed network.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # A briefing whose titles and bodies carry markup that must never reach the page as markup.
 # Each payload sets window.__xss if it ever runs, and each <img> has src="x" to be found.
@@ -57,3 +64,18 @@ def app(index_dir):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (no browser download); a skip without it,
+    unless REQUIRE_BROWSER=1 (CI), where a missing browser fails."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

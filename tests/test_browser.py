@@ -6,7 +6,6 @@ tests skip, unless REQUIRE_BROWSER=1 (as in CI), where they fail instead.
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -23,9 +22,6 @@ from conftest import HOSTILE_TITLE_1, HOSTILE_TITLE_2, ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = ROOT / "test-output" / "screenshots"
 START_TIMEOUT = 60.0  # seconds to wait for the server to answer (not an assertion on speed)
 
@@ -77,19 +73,6 @@ def server(index_dir, tmp_path_factory):
 @pytest.fixture(scope="module")
 def hostile_server(hostile_index_dir, tmp_path_factory):
     yield from serve(hostile_index_dir, tmp_path_factory.mktemp("hostile-server") / "server.log")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER=1 (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

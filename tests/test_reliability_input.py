@@ -13,19 +13,17 @@ import random
 import re
 import shutil
 import signal
-import stat
 import subprocess
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 import psutil
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.errors import SearchError, SourceError
+from search.errors import SourceError
 from search.indexer import build_index
 from search.parser import parse_text
 from search.query import QueryError, compile_query, parse_query

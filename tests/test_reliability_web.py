@@ -28,9 +28,6 @@ from briefing import briefing
 from reliability import (SAMPLES, Server, api_search, assert_no_traceback, index_state, run_cli,
                          vary_corpus)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SECRET = "TOP-SECRET-7f3a9c"  # in a file next to the index: must never be served
 
 
@@ -295,19 +292,6 @@ def hostile_server(hostile, tmp_path_factory):
         assert "Traceback" not in server.log(), server.log()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 WATCH = """
 window.__violations = [];
 document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
@@ -318,8 +302,8 @@ INJECTED = ('img[src="x"], svg, iframe, object, embed, base, textarea, style, me
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_hostile_pages_run_no_script_in_chromium(hostile, hostile_server, chromium):
-    context = chromium.new_context()
+def test_hostile_pages_run_no_script_in_chromium(hostile, hostile_server, browser):
+    context = browser.new_context()
     context.add_init_script(WATCH)
     page = context.new_page()
     dialogs, errors = [], []

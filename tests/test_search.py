@@ -1,6 +1,5 @@
 """Searching a real index built from the sample corpus and from documents made here."""
 import re
-import shutil
 from pathlib import Path
 
 import pytest

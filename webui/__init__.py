@@ -7,7 +7,6 @@ all threads, answers every request.
 """
 from __future__ import annotations
 
-import os
 import threading
 
 from flask import Flask, current_app, request
