@@ -7,6 +7,7 @@ import os
 import sys
 
 from search.errors import SearchError
+from search.model import KINDS
 
 DEFAULT_INDEX = "index"
 
@@ -105,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", default=DEFAULT_INDEX)
     p.add_argument("--group", action="append", help="work group, e.g. 南通 (repeat for OR)")
     p.add_argument("--issue", action="append", help="issue key YYYY-NN, e.g. 2017-09 (repeat for OR)")
-    p.add_argument("--kind", action="append", choices=["article", "dynamic"])
+    p.add_argument("--kind", action="append", choices=KINDS)
     p.add_argument("--year", action="append")
     p.add_argument("--locality", action="append", help="aided place, e.g. 伊宁县")
     p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
