@@ -69,12 +69,13 @@ class Corpora:
     def __init__(self, root: Path):
         self.old = root / "old"
         vary_corpus(self.old, FILES, seed=1)
-        # The new corpus: a third of the files changed, some removed, some added.
+        # The new corpus: two thirds of the files changed, some removed, some added — enough
+        # work that an incremental run lasts long enough to be killed half-way.
         self.new = root / "new"
         shutil.copytree(self.old, self.new)
         files = sorted(self.new.rglob("*.txt"))
         for n, path in enumerate(files):
-            if n % 3 == 0:
+            if n % 3 != 2:
                 path.write_text(path.read_text("utf-8").replace("援疆", "援 疆", 1) + "\n补记：编号9999。\n", "utf-8")
             elif n % 17 == 0:
                 path.unlink()
@@ -226,8 +227,16 @@ def test_interrupt_and_terminate_keep_the_previous_index(corpora, tmp_path, sig,
     index = tmp_path / "index"
     shutil.copytree(corpora.old_index, index)
     proc = start_indexer(corpora.new, index, "--rebuild")
-    time.sleep(corpora.kill_points(corpora.full_seconds)[2])
-    workers = psutil.Process(proc.pid).children(recursive=True)
+    # Signal it while its workers are indexing: provably half-way, however fast the machine.
+    deadline = time.monotonic() + 3 * corpora.full_seconds + 10
+    workers = []
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        try:
+            workers = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.Error:  # it ended between the two looks
+            break
+        time.sleep(0.01)
+    assert workers, "the indexer finished (or never started workers) before it could be signalled"
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     err = err.decode("utf-8", "replace")
