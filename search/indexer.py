@@ -20,6 +20,7 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import CLEAR, SegmentWriter
 
 from search.analysis import USERDICT
@@ -143,7 +144,7 @@ def pack_texts(text: str, bodies: list[str]) -> bytes:
     nothing; compressed apart, the bodies would be the largest part of the index.
     Neither holds a NUL (the reader refuses such files), so NUL separates them.
     """
-    return zlib.compress("\0".join([text] + bodies).encode("utf-8"), 9)
+    return zlib.compress("\0".join([text] + bodies).encode("utf-8"))
 
 
 def unpack_texts(blob: bytes) -> tuple[str, list[str]]:
@@ -400,6 +401,16 @@ def _worker(index_dir: Path, jobs, results) -> None:
     results.put(("segment", task.finish()))
 
 
+class Codec(W3Codec):
+    """Whoosh's codec without per-block document-length statistics.
+
+    Recording them reads every posting's document length back from disk; they serve
+    only Whoosh's own score-bounded skipping, and ranking here is `search.scoring`.
+    """
+
+    length_stats = False
+
+
 class _Task:
     """Adds parsed files to a segment of its own; the indexer commits the segments."""
 
@@ -407,7 +418,7 @@ class _Task:
         # A larger posting pool than Whoosh's 128 MB: a worker then sorts its postings in
         # memory once instead of spilling runs to disk and merging them back.
         self.writer = SegmentWriter(open_index(index_dir, create=True), _lk=False,
-                                    limitmb=POOL_MB)
+                                    limitmb=POOL_MB, codec=Codec())
 
     def index_file(self, path: str, source: str) -> tuple:
         """("ok", source, item ids, sha256) or ("failed", source, reason)."""

@@ -7,6 +7,7 @@ view and the issue page; it has no text fields, so no text query ever matches it
 """
 from array import array
 from collections import defaultdict
+from functools import lru_cache
 from itertools import accumulate
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
@@ -33,6 +34,8 @@ class CompactPositions(Positions):
     """
 
     def encode(self, poslist) -> bytes:
+        if len(poslist) == 1 and poslist[0] < 65536:  # most postings: one position
+            return _one_position(poslist[0])
         deltas = [b - a for a, b in zip([0] + poslist, poslist)]
         code = "H" if max(deltas) < 65536 else "I"
         return code.encode() + array(code, deltas).tobytes()
@@ -48,6 +51,11 @@ class CompactPositions(Positions):
 
     def decode_position_boosts(self, valuestring: bytes) -> list[tuple[int, float]]:
         return [(pos, 1.0) for pos in self.decode_positions(valuestring)]
+
+
+@lru_cache(maxsize=65536)
+def _one_position(pos: int) -> bytes:
+    return b"H" + array("H", [pos]).tobytes()
 
 
 class WordsField(TEXT):
