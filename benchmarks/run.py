@@ -180,6 +180,44 @@ class Phases:
         self.saved = []
 
 
+def warm_up(variants: dict, rounds: int = 2, enough_s: float = 5.0) -> float:
+    """Run every query through every variant; → seconds of the last round.
+
+    Stops early when a round takes longer than `enough_s`: a slow engine is warm by then.
+    """
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for _, q, f in QUERIES:
+            for fn in variants.values():
+                fn(q, f)
+        round_s = time.perf_counter() - t
+        if round_s > enough_s:
+            break
+    return round_s
+
+
+def time_rounds(variants: dict, repeats: int) -> tuple[dict, dict]:
+    """`repeats` timed rounds of every query through every variant.
+
+    → (seconds per variant per query per round, {variant: p50/p95 over the queries, the
+    median over the rounds, and the slowest query's median}).
+    """
+    times = {v: [[] for _ in QUERIES] for v in variants}
+    for _ in range(repeats):
+        for n, (_, q, f) in enumerate(QUERIES):
+            for v, fn in variants.items():
+                t = time.perf_counter()
+                fn(q, f)
+                times[v][n].append(time.perf_counter() - t)
+    summary = {}
+    for v in variants:
+        p50s = [pct(sorted(ts[r] for ts in times[v]), 50) for r in range(repeats)]
+        p95s = [pct(sorted(ts[r] for ts in times[v]), 95) for r in range(repeats)]
+        summary[v] = {"p50_ms": statistics.median(p50s) * 1000, "p95_ms": statistics.median(p95s) * 1000,
+                      "max_ms": max(statistics.median(ts) for ts in times[v]) * 1000}
+    return times, summary
+
+
 def bench_queries(index: Path, repeats: int, budget: float) -> dict:
     import search.searcher as searcher_mod
     from search.highlight import compile_terms
@@ -213,29 +251,11 @@ def bench_queries(index: Path, repeats: int, budget: float) -> dict:
         return searcher.search(q, filters, limit=10)
 
     variants = {"a_ranking": ranking, "b_highlights": with_highlights, "c_full_page": full}
-    for warm in range(2):  # warm-up: caches, facet columns, Jieba's dictionary
-        t = time.perf_counter()
-        for _, q, f in QUERIES:
-            for fn in variants.values():
-                fn(q, f)
-        round_s = time.perf_counter() - t
-        if round_s > 5:
-            break
+    round_s = warm_up(variants)  # caches, facet columns, Jieba's dictionary
     # A slow engine on a big corpus gets fewer rounds (at least 2), to bound `make bench`.
     repeats = max(2, min(repeats, int(budget / max(round_s, 1e-6))))
-    times = {v: [[] for _ in QUERIES] for v in variants}
-    for _ in range(repeats):
-        for n, (_, q, f) in enumerate(QUERIES):
-            for v, fn in variants.items():
-                t = time.perf_counter()
-                fn(q, f)
-                times[v][n].append(time.perf_counter() - t)
-    out = {"queries": len(QUERIES), "repeats": repeats, "first_search_s": first_search_s}
-    for v in variants:
-        p50s = [pct(sorted(ts[r] for ts in times[v]), 50) for r in range(repeats)]
-        p95s = [pct(sorted(ts[r] for ts in times[v]), 95) for r in range(repeats)]
-        out[v] = {"p50_ms": statistics.median(p50s) * 1000, "p95_ms": statistics.median(p95s) * 1000,
-                  "max_ms": max(statistics.median(ts) for ts in times[v]) * 1000}
+    times, summary = time_rounds(variants, repeats)
+    out = {"queries": len(QUERIES), "repeats": repeats, "first_search_s": first_search_s, **summary}
 
     # Where the full page's time goes: one more round with timers around its parts.
     phases = Phases()
@@ -279,22 +299,8 @@ def bench_peers(corpus: Path, work: Path, ours: list[dict], repeats: int) -> dic
         peer.open()
         pages = {"ranking": lambda q, f: peer.page(q, f, facets=False, highlights=False),
                  "full_page": lambda q, f: peer.page(q, f)}
-        for _ in range(2):
-            for _, q, f in QUERIES:
-                for fn in pages.values():
-                    fn(q, f)
-        times = {v: [[] for _ in QUERIES] for v in pages}
-        for _ in range(repeats):
-            for n, (_, q, f) in enumerate(QUERIES):
-                for v, fn in pages.items():
-                    t = time.perf_counter()
-                    fn(q, f)
-                    times[v][n].append(time.perf_counter() - t)
-        r = {"build_s": build_s, "size_bytes": peer.size()}
-        for v in pages:
-            p50s = [pct(sorted(ts[i] for ts in times[v]), 50) for i in range(repeats)]
-            p95s = [pct(sorted(ts[i] for ts in times[v]), 95) for i in range(repeats)]
-            r[v] = {"p50_ms": statistics.median(p50s) * 1000, "p95_ms": statistics.median(p95s) * 1000}
+        warm_up(pages)
+        r = {"build_s": build_s, "size_bytes": peer.size(), **time_rounds(pages, repeats)[1]}
         totals = [peer.page(q, f, facets=False, highlights=False)["total"] for _, q, f in QUERIES]
         r["totals_agree"] = sum(t == o["total"] for t, o in zip(totals, ours))
         r["totals_differ"] = [{"q": o["q"], "filters": o["filters"], "ours": o["total"], "peer": t}
