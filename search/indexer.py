@@ -234,7 +234,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
             summary.items_added += len(set(ids) - old_ids)
             summary.items_updated += len(set(ids) & old_ids)
             summary.items_removed += len(old_ids - set(ids))
-        seen = {source_name(p, corpus) for p in paths}
+        seen = set(files) | set(stats)  # every source found on disk, indexed or not
         for source in sorted(set(before) - seen):
             writer.delete_by_term("source", source)
             summary.files_removed += 1

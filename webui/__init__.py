@@ -11,7 +11,6 @@ import threading
 
 from flask import Flask, current_app, request
 
-from search.errors import SearchError
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -67,14 +66,8 @@ class _SearcherHolder:
             with self._lock:
                 if self._searcher is None:
                     from search.searcher import Searcher
-                    try:
-                        self._searcher = Searcher(self.index_dir)  # SearchError → 503
-                    except SearchError:
-                        raise
-                    except Exception as exc:  # e.g. an index written by another analysis version
-                        raise SearchError(f"{self.index_dir}: the index cannot be opened "
-                                          f"({type(exc).__name__}); rebuild it with "
-                                          f"`python -m search index --rebuild`") from exc
+                    # An index that is missing or unreadable is a SearchError: a 503.
+                    self._searcher = Searcher(self.index_dir)
                 searcher = self._searcher
         return searcher
 
