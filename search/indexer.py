@@ -20,8 +20,7 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.writing import CLEAR, SegmentWriter
+from whoosh.writing import CLEAR
 
 from search.analysis import USERDICT
 from search.errors import SearchError, SourceError
@@ -30,6 +29,7 @@ from search.model import Document
 from search.parser import parse_text
 from search.reader import read_source
 from search.schema import FILE, ITEM, SCHEMA_VERSION, build_schema
+from search.segment import Codec, SegmentBuilder  # noqa: F401 (Codec: older indexes' TOCs name it here)
 
 SUFFIXES = (".txt", ".md")
 STAMP = "analysis.json"  # which analysis built the index; another one means a rebuild
@@ -325,7 +325,6 @@ def _commit(writer, segments, mergetype) -> None:
 
 # -- indexing tasks (run in worker processes, or in this one for small jobs) -------------
 
-POOL_MB = 1024
 FILES_PER_WORKER = 40  # below this, starting a process costs more than it saves
 
 
@@ -336,18 +335,18 @@ def _run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int):
     workers = workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(todo) // FILES_PER_WORKER))
     if workers == 1:
-        task = _Task(index_dir)
+        segment = _new_segment(index_dir)
         outcomes = []
         try:
             for path, source in todo:
-                outcomes.append(task.index_file(path, source))
+                outcomes.append(_index_file(segment, path, source))
                 done += 1
                 if progress:
                     progress(done, total, source)
         except BaseException:
-            task.discard()
+            segment.discard()
             raise
-        return [task.finish()], outcomes
+        return [segment.finish()], outcomes
 
     ctx = multiprocessing.get_context("fork")  # children share the loaded dictionary
     jobs, results = ctx.Queue(), ctx.Queue()
@@ -386,62 +385,38 @@ def _run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int):
 
 def _worker(index_dir: Path, jobs, results) -> None:
     parent = os.getppid()
-    task = _Task(index_dir)
+    segment = _new_segment(index_dir)
     while True:
         try:
             job = jobs.get(timeout=1.0)
         except queue.Empty:
             if os.getppid() != parent:  # the indexer is gone: nobody will commit this
-                task.discard()
+                segment.discard()
                 return
             continue
         if job is None:
             break
-        results.put(task.index_file(*job))
-    results.put(("segment", task.finish()))
+        results.put(_index_file(segment, *job))
+    results.put(("segment", segment.finish()))
 
 
-class Codec(W3Codec):
-    """Whoosh's codec without per-block document-length statistics.
+def _new_segment(index_dir: Path) -> SegmentBuilder:
+    return SegmentBuilder(open_index(index_dir, create=True))
 
-    Recording them reads every posting's document length back from disk; they serve
-    only Whoosh's own score-bounded skipping, and ranking here is `search.scoring`.
+
+def _index_file(segment: SegmentBuilder, path: str, source: str) -> tuple:
+    """Add a file's record and items to `segment`.
+
+    → ("ok", source, item ids, sha256) or ("failed", source, reason).
     """
-
-    length_stats = False
-
-
-class _Task:
-    """Adds parsed files to a segment of its own; the indexer commits the segments."""
-
-    def __init__(self, index_dir: Path):
-        # A larger posting pool than Whoosh's 128 MB: a worker then sorts its postings in
-        # memory once instead of spilling runs to disk and merging them back.
-        self.writer = SegmentWriter(open_index(index_dir, create=True), _lk=False,
-                                    limitmb=POOL_MB, codec=Codec())
-
-    def index_file(self, path: str, source: str) -> tuple:
-        """("ok", source, item ids, sha256) or ("failed", source, reason)."""
-        try:
-            text, encoding, sha256 = read_source(path)
-            doc = parse_text(text, source, sha256=sha256, encoding=encoding)
-            self.writer.add_document(**file_fields(doc))
-            for item in doc.items:
-                self.writer.add_document(**item_fields(doc, item))
-        except SourceError as exc:
-            return ("failed", source, exc.reason)
-        except Exception as exc:  # a parser bug on one odd file must not stop the others
-            return ("failed", source, f"internal error while parsing: {exc!r}")
-        return ("ok", source, [item_id(source, it.ordinal) for it in doc.items], sha256)
-
-    def finish(self):
-        """The finished segment, or None when nothing was added."""
-        if not self.writer._added:
-            self.discard()
-            return None
-        return self.writer._finalize_segment()
-
-    def discard(self):
-        # Not writer.cancel(): that deletes the temporary folder all writers of the
-        # index share. Files left behind are removed by the next commit.
-        self.writer._close_segment()
+    try:
+        text, encoding, sha256 = read_source(path)
+        doc = parse_text(text, source, sha256=sha256, encoding=encoding)
+        segment.add_document(**file_fields(doc))
+        for item in doc.items:
+            segment.add_document(**item_fields(doc, item))
+    except SourceError as exc:
+        return ("failed", source, exc.reason)
+    except Exception as exc:  # a parser bug on one odd file must not stop the others
+        return ("failed", source, f"internal error while parsing: {exc!r}")
+    return ("ok", source, [item_id(source, it.ordinal) for it in doc.items], sha256)
