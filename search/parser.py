@@ -155,9 +155,18 @@ def clean_line(line: str) -> tuple[str, bool]:
     return line.replace("**", "").strip(), heading
 
 
+class _CharWidths(dict):
+    def __missing__(self, ch: str) -> int:
+        self[ch] = size = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return size
+
+
+_WIDTHS = _CharWidths()  # each character is looked up once per process
+
+
 def width(text: str) -> int:
     """Display width: a CJK character is as wide as two Latin ones."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 def ends_sentence(text: str) -> bool:
@@ -187,16 +196,27 @@ def key(text: str) -> str:
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
-def similarity(a: str, b: str) -> float:
-    a, b = key(a), key(b)
-    if not a or not b:
+def similarity(a: str, b: str, at_least: float = 0.0) -> float:
+    """How alike two titles are, 0–1; 0 for any value below `at_least`.
+
+    With `at_least`, cheap upper bounds settle most pairs: aligning every contents line
+    with every candidate title is most of a briefing's parse.
+    """
+    a, b = _title_key(a), _title_key(b)
+    if not a or not b or 2 * min(len(a), len(b)) < at_least * (len(a) + len(b)):
         return 0.0
-    return _ratio(a, b)
+    return _ratio(a, b, at_least)
+
+
+_title_key = lru_cache(maxsize=4096)(key)  # a contents line meets every candidate title
 
 
 @lru_cache(maxsize=4096)
-def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+def _ratio(a: str, b: str, at_least: float) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if at_least and matcher.quick_ratio() < at_least:
+        return 0.0
+    return matcher.ratio()
 
 
 def next_text(lines: list[Line], i: int, stop: int, max_blanks: int = 1) -> int | None:
@@ -468,7 +488,8 @@ def article_items_in(lines: list[Line], start: int, end: int, toc: list[TocEntry
     candidates = title_candidates(lines, start, end)
 
     def score(entry: TocEntry, c: Candidate):
-        s = max(similarity(c.text, entry.text), similarity(c.text.split("——")[0], entry.title))
+        s = max(similarity(c.text, entry.text, TOC_MATCH),
+                similarity(c.text.split("——")[0], entry.title, TOC_MATCH))
         return s if s >= TOC_MATCH else None
 
     found: dict[int, tuple[Candidate, TocEntry | None]] = {}
@@ -589,7 +610,7 @@ def dynamic_items_in(lines: list[Line], start: int, end: int, toc: list[TocEntry
             leads.append(Candidate(i, i, text))
 
     def score(entry: TocEntry, lead: Candidate):
-        s = similarity(lead.text, entry.text)
+        s = similarity(lead.text, entry.text, TOC_MATCH)
         return s if s >= TOC_MATCH else None
 
     starts = {lead.first: toc[e] for e, lead in align(toc, leads, score).items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import stat
 
 from search.errors import SourceError
@@ -30,6 +31,7 @@ MAX_SOURCE_BYTES = 10 * 2**20
 # More than this share of C0 control characters (other than tab, LF, CR, FF) means the
 # bytes are not text, even if some codec happens to accept them.
 _CONTROL_LIMIT = 0.05
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0e-\x1f]")  # a NUL alone already means binary
 
 
 def read_source(path) -> tuple[str, str, str]:
@@ -109,5 +111,4 @@ def _decode(path, raw: bytes) -> tuple[str, str]:
 def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return controls > _CONTROL_LIMIT * len(text)
+    return len(_CONTROLS.findall(text)) > _CONTROL_LIMIT * len(text)
