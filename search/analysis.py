@@ -38,31 +38,27 @@ _MAX_SUBWORD = 8
 # -- normalisation -----------------------------------------------------------------
 
 _t2s = opencc.OpenCC("t2s")
-_fold_table: dict[int, str] = {}
-_fold_lock = threading.Lock()
 
 
-def _fold_char(ch: str) -> str:
-    folded = unicodedata.normalize("NFKC", ch).casefold()
-    if len(folded) != 1:  # ㎡ → m2, ß → ss: keep the original to keep offsets aligned
-        folded = ch.casefold() if len(ch.casefold()) == 1 else ch
-    simplified = _t2s.convert(folded)
-    return simplified if len(simplified) == 1 else folded
+class _FoldTable(dict):
+    """code point → folded character, for `str.translate`; each computed on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch).casefold()
+        if len(folded) != 1:  # ㎡ → m2, ß → ss: keep the original to keep offsets aligned
+            folded = ch.casefold() if len(ch.casefold()) == 1 else ch
+        simplified = _t2s.convert(folded)
+        self[code] = result = simplified if len(simplified) == 1 else folded
+        return result
+
+
+_fold_table = _FoldTable()
 
 
 def normalize(text: str) -> str:
     """Full-width → half-width, case-folded, traditional → simplified; same length as `text`."""
-    missing = {c for c in set(text) if ord(c) not in _fold_table}
-    if missing:
-        with _fold_lock:
-            for c in missing:
-                _fold_table[ord(c)] = _fold_char(c)
     return text.translate(_fold_table)
-
-
-def is_word_char(ch: str) -> bool:
-    """Letters (CJK included) and digits carry meaning; punctuation and spaces do not."""
-    return ch.isalnum()
 
 
 def is_cjk(ch: str) -> bool:
@@ -85,8 +81,11 @@ class Segmenter:
         self.subwords = lru_cache(maxsize=200_000)(self._subwords)
 
     def cut(self, text: str) -> list[tuple[str, int, int]]:
-        """Precise-mode (word, start, end) over normalised `text`, meaningless tokens dropped."""
-        return [t for t in self._jieba.tokenize(text, "default", False) if is_word_char(t[0][0])]
+        """Precise-mode (word, start, end) over normalised `text`, meaningless tokens dropped.
+
+        Letters (CJK included) and digits carry meaning; punctuation and spaces do not.
+        """
+        return [t for t in self._jieba.tokenize(text, "default", False) if t[0][0].isalnum()]
 
     def _subwords(self, word: str) -> tuple[tuple[str, int], ...]:
         """Dictionary words strictly inside `word`, with their offset in it."""
