@@ -79,6 +79,7 @@ class Segmenter:
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
             self._jieba.add_word(normalize(parts[0]), freq, None)
         self.subwords = lru_cache(maxsize=200_000)(self._subwords)
+        self.indexed_words = lru_cache(maxsize=200_000)(self._indexed_words)
 
     def cut(self, text: str) -> list[tuple[str, int, int]]:
         """Precise-mode (word, start, end) over normalised `text`, meaningless tokens dropped.
@@ -99,6 +100,10 @@ class Segmenter:
                 if self._jieba.has_word(sub):
                     found.append((sub, i))
         return tuple(found)
+
+    def _indexed_words(self, word: str) -> tuple[str, ...]:
+        """`word` and the dictionary words inside it: what the index records at its position."""
+        return (word,) + tuple(sub for sub, _ in self.subwords(word))
 
 
 def _userdict_lines() -> list[str]:
@@ -146,15 +151,36 @@ def _join_decimals(tokens: list[tuple[str, int, int]], text: str) -> list[tuple[
     return out
 
 
+def _precise_tokens(seg: Segmenter, text: str) -> list[tuple[str, int, int]]:
+    norm = normalize(text)
+    return _join_decimals(seg.cut(norm), norm)
+
+
 def word_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, int]]:
     """(word, position, start, end) for `text`; with `subwords`, inner dictionary words too."""
     seg = segmenter()
-    norm = normalize(text)
-    for pos, (word, start, end) in enumerate(_join_decimals(seg.cut(norm), norm)):
+    for pos, (word, start, end) in enumerate(_precise_tokens(seg, text)):
         yield word, pos, start, end
         if subwords:
             for sub, offset in seg.subwords(word):
                 yield sub, pos, start + offset, start + offset + len(sub)
+
+
+def word_positions(text: str) -> dict[str, list[int]]:
+    """word → positions in `text`, sub-words included: the postings `word_tokens(text,
+    subwords=True)` gives, gathered in one pass for the indexer."""
+    seg = segmenter()
+    indexed_words = seg.indexed_words
+    positions: dict[str, list[int]] = {}
+    get = positions.get
+    for pos, (word, _, _) in enumerate(_precise_tokens(seg, text)):
+        for each in indexed_words(word):
+            found = get(each)
+            if found is None:
+                positions[each] = [pos]
+            else:
+                found.append(pos)
+    return positions
 
 
 def query_words(text: str) -> list[str]:

@@ -6,14 +6,13 @@ record (`rec` = "file") carries the decoded source text and its parse, for the s
 view and the issue page; it has no text fields, so no text query ever matches it.
 """
 from array import array
-from collections import defaultdict
 from functools import lru_cache
 from itertools import accumulate
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from search.analysis import ChineseAnalyzer, word_tokens
+from search.analysis import ChineseAnalyzer, word_positions
 
 ITEM = "item"
 FILE = "file"
@@ -62,7 +61,7 @@ class WordsField(TEXT):
     """TEXT analysed by `ChineseAnalyzer`, indexed without Whoosh's per-token objects.
 
     Indexing is the hot path of a full build: this yields the same postings
-    (word → positions) as the analyzer would, straight from `word_tokens`. Queries,
+    (word → positions) as the analyzer would, straight from `word_positions`. Queries,
     more-like-this and anything else that analyses text still use the analyzer.
     """
 
@@ -71,11 +70,8 @@ class WordsField(TEXT):
         self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
-        positions = defaultdict(list)
-        for word, pos, _, _ in word_tokens(value, subwords=True):
-            positions[word].append(pos)
         encode, boost = self.format.encode, self.format.field_boost
-        for word, poslist in positions.items():
+        for word, poslist in word_positions(value).items():
             yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
 
 

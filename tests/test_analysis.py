@@ -5,7 +5,7 @@ import jieba
 import pytest
 
 from search.analysis import (ChineseTokenizer, _userdict_lines, normalize, query_words,
-                             segmenter, word_tokens)
+                             segmenter, word_positions, word_tokens)
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -22,6 +22,17 @@ def test_index_mode_adds_inner_dictionary_words_at_the_parent_position():
     assert ("尼勒克", 2, 6, 9) in tokens
     assert [t for t in tokens if t[0] == "与"] == [("与", 1, 5, 6)]
     assert "霍尔果斯" not in query_words("霍尔果斯市")  # queries keep the whole word
+
+
+def test_the_indexer_gathers_the_same_postings_the_index_mode_tokens_give():
+    texts = [p.read_text(encoding="utf-8-sig") for p in sorted(CORPUS.glob("*"))]
+    texts.append("霍爾果斯市与尼勒克县，总投资 1.15 亿元，第5期A。霍尔果斯口岸")
+    for text in texts:
+        expected: dict[str, list[int]] = {}
+        for word, pos, _, _ in word_tokens(text, subwords=True):
+            expected.setdefault(word, []).append(pos)
+        assert word_positions(text) == expected
+    assert word_positions(texts[-1])["霍尔果斯"] == [0, 11]  # inside 霍尔果斯市, then alone
 
 
 def test_single_digits_and_letters_are_kept():
