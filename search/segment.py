@@ -25,12 +25,12 @@ class TermPool:
         self._postings: dict[tuple[str, bytes], list] = {}
 
     def add(self, posting: tuple[str, bytes, int, float, bytes]) -> None:
-        key = posting[:2]
-        postings = self._postings.get(key)
+        fieldname, btext, docnum, weight, value = posting
+        postings = self._postings.get((fieldname, btext))
         if postings is None:
-            self._postings[key] = list(posting[2:])
+            self._postings[fieldname, btext] = [docnum, weight, value]
         else:
-            postings.extend(posting[2:])
+            postings += (docnum, weight, value)
 
     def terms(self):
         """(field, term, flat postings), in the field and term order of a segment's files."""
