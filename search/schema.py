@@ -75,25 +75,33 @@ class WordsField(TEXT):
             yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
 
 
+class ExactID(ID):
+    """ID whose whole value is its one term, as with Whoosh's ID tokenizer, but without
+    a tokenizer and a token object per value: an item has nine ID fields."""
+
+    def index(self, value, **kwargs):
+        return [(value.encode("utf-8"), 1, self.format.field_boost, b"")]
+
+
 def build_schema() -> Schema:
     return Schema(
-        id=ID(stored=True, unique=True),
-        rec=ID(),
-        source=ID(sortable=True),
+        id=ExactID(stored=True, unique=True),
+        rec=ExactID(),
+        source=ExactID(sortable=True),
         # Title and subtitle: a short field, weighted above the body when ranking.
         title=WordsField(),
         body=WordsField(),
-        group=ID(sortable=True),
-        issue=ID(sortable=True),
-        kind=ID(sortable=True),
-        year=ID(sortable=True),
-        locality=ID(sortable=True),
-        date=ID(sortable=True),
+        group=ExactID(sortable=True),
+        issue=ExactID(sortable=True),
+        kind=ExactID(sortable=True),
+        year=ExactID(sortable=True),
+        locality=ExactID(sortable=True),
+        date=ExactID(sortable=True),
         ordinal=NUMERIC(sortable=True),
         # The item's metadata for display (title, subtitle, span …), or the file's parse.
         meta=STORED(),
         # File records only: the content hash (incremental indexing), and the source text
         # with the item bodies (see indexer.pack_texts): the text items are shown from.
-        sha256=ID(stored=True),
+        sha256=ExactID(stored=True),
         text=STORED(),
     )

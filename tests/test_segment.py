@@ -1,16 +1,20 @@
-"""The indexing workers' segment writer writes what Whoosh's own writer writes."""
+"""The indexer's fast paths write what Whoosh's own writer writes, byte for byte:
+the workers' segment writer and the fields' `index` methods."""
 from __future__ import annotations
+
+import types
 
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, TEXT
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
 from search.indexer import file_fields, item_fields
 from search.parser import parse_text
 from search.reader import read_source
-from search.schema import build_schema
+from search.schema import ExactID, WordsField, build_schema
 from search.segment import SegmentBuilder
 
 from conftest import CORPUS
@@ -31,9 +35,18 @@ def corpus_documents() -> list[dict]:
     return docs
 
 
-def write_index(path, writer_factory, docs):
+def with_whooshs_indexing(schema):
+    """`schema` with Whoosh's own `index` method for our fields: the reference."""
+    for _, field in schema.items():
+        for ours, whooshs in ((WordsField, TEXT), (ExactID, ID)):
+            if type(field) is ours:
+                field.index = types.MethodType(whooshs.index, field)
+    return schema
+
+
+def write_index(path, schema, writer_factory, docs):
     path.mkdir()
-    writer = writer_factory(whoosh_index.create_in(path, build_schema()))
+    writer = writer_factory(whoosh_index.create_in(path, schema))
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -56,8 +69,9 @@ class WhooshCodec(W3Codec):
 def both(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("segments")
     docs = corpus_documents()
-    whoosh_ix = write_index(tmp_path / "whoosh", lambda ix: SegmentWriter(ix, codec=WhooshCodec()), docs)
-    ours_ix = write_index(tmp_path / "ours", SegmentBuilder, docs)  # committed on its own here
+    whoosh_ix = write_index(tmp_path / "whoosh", with_whooshs_indexing(build_schema()),
+                            lambda ix: SegmentWriter(ix, codec=WhooshCodec()), docs)
+    ours_ix = write_index(tmp_path / "ours", build_schema(), SegmentBuilder, docs)  # committed on its own
     return whoosh_ix, ours_ix, docs
 
 
