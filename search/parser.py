@@ -192,8 +192,13 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def key(text: str) -> str:
-    """What two titles are compared on: letters, digits and CJK characters only."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text or ""))
+    """What two titles are compared on: letters, digits and CJK characters only, NFKC.
+
+    Punctuation goes first: NFKC of what is left, mostly CJK ideographs, is then nearly
+    free, where full-width punctuation made it decompose the whole text. (Symbols whose
+    compatibility form is a letter, ℃ or ㈠, go with the punctuation.)
+    """
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", _NOT_ALNUM.sub("", text or "")))
 
 
 def similarity(a: str, b: str, at_least: float = 0.0) -> float:

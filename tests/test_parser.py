@@ -268,6 +268,17 @@ def test_made_briefing_full_width_header_digits():
     assert len(doc.items) == 4
 
 
+def test_made_briefing_contents_in_full_width_forms_still_name_their_items():
+    # The contents line folds to the body title: full-width digits, letters and brackets.
+    articles = [("２０１８ＡＩ培训班（１）", "2018 AI培训班(1)", None,
+                 ["3 月 1 日，南通工作组在伊宁县举办培训班，200 名学员参加。"])] + ARTICLES[1:]
+    doc = parse_text(briefing(articles=articles), "made.txt")
+    assert [(i.kind, i.title, i.toc_title) for i in doc.items[:2]] == [
+        ("article", "2018 AI培训班(1)", "２０１８ＡＩ培训班（１）"),
+        ("article", "徐州工作组助力奎屯市招商引资", ARTICLES[1][0])]
+    assert doc.items[0].body == articles[0][3][0]
+
+
 def test_made_briefing_without_dynamics():
     doc = parse_text(briefing(dynamics=[]), "made.txt")
     assert [i.kind for i in doc.items] == ["article", "article"]
