@@ -161,7 +161,7 @@ class _CharWidths(dict):
         return size
 
 
-_WIDTHS = _CharWidths()  # each character is looked up once per process
+_WIDTHS = _CharWidths()  # filled once per character; a dict lookup beats an lru_cache call
 
 
 def width(text: str) -> int:
