@@ -107,16 +107,21 @@ def run_child(code: str, *args: str, log_path: Path) -> tuple[dict, float, float
     return json.loads(out.decode().strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024
 
 
-def bench_build(corpus: Path, index: Path, manifest: dict, logs: Path) -> dict:
-    if index.exists():
-        shutil.rmtree(index)
-    full, wall, rss = run_child(BUILD_CHILD, str(corpus), str(index), "rebuild", log_path=logs / "build.log")
+def bench_build(corpus: Path, index: Path, manifest: dict, logs: Path, builds: int) -> dict:
+    """`builds` full builds from nothing (the median is reported), then incremental runs."""
+    runs = []
+    for _ in range(builds):
+        if index.exists():
+            shutil.rmtree(index)
+        runs.append(run_child(BUILD_CHILD, str(corpus), str(index), "rebuild", log_path=logs / "build.log"))
+    full, wall, _ = sorted(runs, key=lambda run: run[0]["seconds"])[len(runs) // 2]
     mb = manifest["bytes"] / MB
     size = peers.dir_size(index)
-    r = {"seconds": full["seconds"], "wall_s": wall, "mb_per_s": mb / full["seconds"],
+    r = {"seconds": full["seconds"], "runs_s": [run[0]["seconds"] for run in runs], "wall_s": wall,
+         "mb_per_s": mb / full["seconds"],
          "items": full["items_added"], "items_per_s": full["items_added"] / full["seconds"],
-         "peak_rss_mb": rss, "index_bytes": size, "index_ratio": size / manifest["bytes"],
-         "items_expected": manifest["items"], "failed": full["failed"]}
+         "peak_rss_mb": max(rss for _, _, rss in runs), "index_bytes": size,
+         "index_ratio": size / manifest["bytes"], "items_expected": manifest["items"], "failed": full["failed"]}
     if full["items_added"] != manifest["items"]:
         log(f"WARNING: the index has {full['items_added']} items, the scaler wrote {manifest['items']}")
 
@@ -362,7 +367,8 @@ def rows_for(r: dict) -> list[tuple[str, str]]:
     load, start = w.get("load", {}), w.get("startup", {})
     rows = [
         ("corpus: MB / files / items", f"{r['mb_actual']:.1f} / {r['files']} / {r['items']}"),
-        ("build: seconds (wall incl. start)", f"{fmt(b.get('seconds'))} ({fmt(b.get('wall_s'))})"),
+        ("build: seconds, median (wall incl. start)", f"{fmt(b.get('seconds'))} ({fmt(b.get('wall_s'))})"),
+        ("build: every run s", " / ".join(fmt(x) for x in b.get("runs_s", [])) or "—"),
         ("build: MB/s / items/s", f"{fmt(b.get('mb_per_s'))} / {fmt(b.get('items_per_s'), '.0f')}"),
         ("build: peak RSS MB", fmt(b.get("peak_rss_mb"), ".0f")),
         ("index: MB / ratio to text", f"{fmt((b.get('index_bytes') or 0) / MB, '.1f')} / {fmt(b.get('index_ratio'))}×"),
@@ -464,7 +470,7 @@ def bench_size(mb: float, args, work: Path) -> dict:
     if problems:
         r["errors"].append(f"{len(problems)} generated files parse differently: {problems[0]}")
 
-    steps = [("build", lambda: bench_build(corpus, index, manifest, logs)),
+    steps = [("build", lambda: bench_build(corpus, index, manifest, logs, args.builds)),
              ("queries", lambda: bench_queries(index, args.repeats, args.query_budget)),
              ("peers", lambda: bench_peers(corpus, work / f"peers-{mb:g}mb", r.get("queries", {}).get("per_query", []),
                                            args.repeats)),
@@ -492,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     ap.add_argument("--work", type=Path, help="corpora and indexes (default: OUT/work)")
     ap.add_argument("--repeats", type=int, default=5, help="rounds over the queries (default 5)")
+    ap.add_argument("--builds", type=int, default=3, help="full builds per size, median reported (default 3)")
     ap.add_argument("--query-budget", type=float, default=90.0,
                     help="seconds for the timed query rounds per size; fewer rounds (≥2) if slow")
     ap.add_argument("--web-seconds", type=float, default=20.0, help="load test duration (default 20)")
@@ -500,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep corpora and indexes after the run")
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes, args.repeats, args.web_seconds, args.startups = "0.3", 2, 3.0, 1
+        args.sizes, args.repeats, args.builds, args.web_seconds, args.startups = "0.3", 2, 1, 3.0, 1
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -508,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
 
     results = {"machine": machine(), "args": {"sizes": sizes, "seed": args.seed, "repeats": args.repeats,
+                                              "builds": args.builds,
                                               "web_seconds": args.web_seconds, "quick": args.quick},
                "targets": TARGETS, "sizes": []}
     started = time.perf_counter()
