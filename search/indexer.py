@@ -137,6 +137,11 @@ def file_fields(doc: Document) -> dict:
             "meta": meta, "text": pack_texts(doc.text, [it.body for it in doc.items])}
 
 
+def index_documents(doc: Document) -> list[dict]:
+    """The index documents of a parsed file: its record, then its items."""
+    return [file_fields(doc)] + [item_fields(doc, item) for item in doc.items]
+
+
 def pack_texts(text: str, bodies: list[str]) -> bytes:
     """The source text and the item bodies, compressed together.
 
@@ -412,9 +417,8 @@ def _index_file(segment: SegmentBuilder, path: str, source: str) -> tuple:
     try:
         text, encoding, sha256 = read_source(path)
         doc = parse_text(text, source, sha256=sha256, encoding=encoding)
-        segment.add_document(**file_fields(doc))
-        for item in doc.items:
-            segment.add_document(**item_fields(doc, item))
+        for fields in index_documents(doc):
+            segment.add_document(**fields)
     except SourceError as exc:
         return ("failed", source, exc.reason)
     except Exception as exc:  # a parser bug on one odd file must not stop the others

@@ -11,9 +11,8 @@ from whoosh.fields import ID, TEXT
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
-from search.indexer import file_fields, item_fields
-from search.parser import parse_text
-from search.reader import read_source
+from search.indexer import index_documents
+from search.parser import parse_path
 from search.schema import ExactID, WordsField, build_schema
 from search.segment import SegmentBuilder
 
@@ -23,12 +22,7 @@ from conftest import CORPUS
 def corpus_documents() -> list[dict]:
     """Every file record and item of the sample corpus, plus enough short items that
     common terms span several posting blocks (a block holds 128 postings)."""
-    docs = []
-    for path in sorted(CORPUS.glob("*")):
-        text, encoding, sha256 = read_source(path)
-        doc = parse_text(text, path.name, sha256=sha256, encoding=encoding)
-        docs.append(file_fields(doc))
-        docs.extend(item_fields(doc, item) for item in doc.items)
+    docs = [fields for path in sorted(CORPUS.glob("*")) for fields in index_documents(parse_path(path))]
     docs.extend({"id": f"extra-{n}", "rec": "item", "group": "南通" if n % 3 else "苏州",
                  "title": f"第{n}期 援疆简报", "body": "南通援疆工作组在伊宁县调研。" * (1 + n % 4)}
                 for n in range(400))
