@@ -32,7 +32,7 @@ index: setup
 	$(PY) -m search index $(CORPUS) --index $(INDEX)
 
 run: index
-	$(PY) -m search serve --index $(INDEX) --host $(HOST) --port $(PORT)
+	$(PY) -m webui --index $(INDEX) --host $(HOST) --port $(PORT)
 
 test: setup-test browser
 	$(PY) -m pytest -q

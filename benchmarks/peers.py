@@ -22,7 +22,7 @@ from pathlib import Path
 
 from search.analysis import is_cjk, normalize, word_tokens
 from search.analysis import query_words
-from search.query import normalize_filter, parse_query, related_terms
+from search.query.language import normalize_filter, parse_query, related_terms
 
 FACETS = ("group", "issue", "kind", "year", "locality")
 MIN_ALL_WORDS = 10
@@ -47,13 +47,14 @@ class PeerItem:
 
 def load_items(corpus: Path) -> list[PeerItem]:
     """The items of every file under `corpus`, as the real parser reads them."""
-    from search.indexer import find_sources, item_id, source_name
-    from search.parser import parse_path
+    from search.index.build import find_sources, source_name
+    from search.store import item_id
+    from search.pipeline import read_document
 
     paths, _ = find_sources(corpus)
     items = []
     for path in paths:
-        doc = parse_path(path, root=corpus)
+        doc = read_document(path, source_name(path, corpus))
         source = source_name(path, corpus)
         for it in doc.items:
             items.append(PeerItem(
@@ -102,7 +103,7 @@ class PeerQuery:
 
 
 def translate(q: str, filters: dict[str, list[str]]) -> PeerQuery:
-    from search.query import _pieces  # the same grouping of single characters as ours
+    from search.query.language import _pieces  # the same grouping of single characters as ours
 
     parsed = parse_query(q)
     merged: dict[str, list[str]] = {}

@@ -44,7 +44,7 @@ TARGETS = {"build_s": 30.0, "incremental_s": 2.0, "page_p95_ms": 50.0, "vs_fts5_
 
 BUILD_CHILD = """
 import json, sys
-from search.indexer import build_index
+from search.index import build_index
 s = build_index(sys.argv[1], sys.argv[2], rebuild=sys.argv[3] == "rebuild")
 print(json.dumps({"seconds": s.seconds, "files_parsed": s.files_parsed, "files_unchanged": s.files_unchanged,
                   "items_added": s.items_added, "items_updated": s.items_updated,
@@ -225,9 +225,9 @@ def time_rounds(variants: dict, repeats: int) -> tuple[dict, dict]:
 
 def bench_queries(index: Path, repeats: int, budget: float) -> dict:
     import search.searcher as searcher_mod
-    from search.highlight import compile_terms
-    from search.query import compile_query, parse_query
-    from search.scoring import Scorer
+    from search.query.highlight import compile_terms
+    from search.query.language import compile_query, parse_query
+    from search.query.scoring import Scorer
     from search.searcher import Searcher
 
     t0 = time.perf_counter()

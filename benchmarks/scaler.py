@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.model import ARTICLE, DYNAMIC
-from search.parser import parse_path
+from search.pipeline import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus"
@@ -91,7 +91,7 @@ def load_pool(samples: Path = SAMPLES) -> Pool:
     for path in sorted(samples.glob("*")):
         if path.suffix not in (".txt", ".md"):
             continue
-        doc = parse_path(path)
+        doc = read_document(path)
         for item in doc.items:
             paras = tuple(p.strip() for p in item.body.split("\n") if _is_prose(p.strip()))
             if item.kind == ARTICLE and paras and "。" not in item.title and len(item.title) <= 60:
@@ -238,7 +238,7 @@ def verify(out: Path, manifest: dict | None = None, limit: int | None = None) ->
         entries = [entries[int(i * step)] for i in range(limit)]
     problems = []
     for entry in entries:
-        doc = parse_path(out / entry["source"], root=out)
+        doc = read_document(out / entry["source"], entry["source"])
         kinds = [it.kind for it in doc.items]
         got = (len(doc.items), kinds.count(ARTICLE), kinds.count(DYNAMIC), doc.issue_key)
         want = (entry["items"], entry["articles"], entry["dynamics"], entry["issue"])

@@ -46,7 +46,7 @@ def _get(port: int, path: str, timeout: float = 5.0) -> int:
 
 
 class Server:
-    """`python -m search serve` as a child process on a free loopback port (its defaults,
+    """`python -m webui` as a child process on a free loopback port (its defaults,
     as shipped, unless `threads` is given)."""
 
     def __init__(self, index: Path, log: Path, threads: int | None = None):
@@ -59,7 +59,7 @@ class Server:
         started = time.perf_counter()
         self._log = open(self.log, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--index", str(self.index), "--host", HOST,
+            [sys.executable, "-m", "webui", "--index", str(self.index), "--host", HOST,
              "--port", str(self.port)] + (["--threads", str(self.threads)] if self.threads else []),
             cwd=ROOT, env=child_env(), stdout=self._log, stderr=self._log)
         path = search_url("援疆", {})

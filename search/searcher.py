@@ -25,13 +25,14 @@ from whoosh import query as Q
 
 from search.analysis import is_cjk, segmenter, word_tokens
 from search.errors import SearchError
-from search.facets import Columns, facet_counts, load_for
-from search.highlight import compile_terms, find_spans, highlight, snippets
-from search.indexer import analysis_stamp, open_index, read_stamp, unpack_texts
+from search.query.facets import facet_counts
+from search.store.columns import Columns, load_for
+from search.query.highlight import compile_terms, find_spans, highlight, snippets
+from search.store import TOKEN_STAMP, analysis_stamp, index_exists, open_index, read_stamp, stamp_change, unpack_texts
 from search.model import KIND_LABELS
-from search.query import QueryError, compile_query, normalize_filter, parse_query
-from search.schema import FACETS, FILE, ITEM
-from search.scoring import Matches, Scorer
+from search.query.language import QueryError, compile_query, normalize_filter, parse_query
+from search.store.schema import FACETS, FILE, ITEM
+from search.query.scoring import Matches, Scorer
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
@@ -169,10 +170,11 @@ class Searcher:
 
     def _read_generation(self) -> Generation:
         segmenter()  # Jieba's dictionary, loaded once per process before the first query
+        if index_exists(self.index_dir):  # checked before Whoosh unpickles what another version wrote
+            change = stamp_change(read_stamp(self.index_dir), analysis_stamp(), TOKEN_STAMP)
+            if change:
+                raise SearchError(f"{self.index_dir}: {change}; `python -m search index` rebuilds it")
         ix = open_index(self.index_dir, create=False)
-        if read_stamp(self.index_dir) != analysis_stamp():
-            raise SearchError(f"{self.index_dir}: the index was built by another version of the "
-                              f"analysis; rebuild it with `python -m search index --rebuild`")
         with ix.reader() as reader:
             return Generation(reader.generation(), ix, load_for(reader, self.index_dir))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import build_index
+from search.index import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

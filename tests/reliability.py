@@ -2,7 +2,7 @@
 
 * `vary_corpus` writes N distinct briefing files derived from the samples in corpus/.
 * `run_cli` runs `python -m search …` as a user would, with a timeout.
-* `Server` starts the real waitress server (`python -m search serve`) on a free port.
+* `Server` starts the real waitress server (`python -m webui`) on a free port.
 * `index_state` lists what an index holds (ids and titles), to compare two indexes.
 """
 from __future__ import annotations
@@ -124,7 +124,7 @@ _ASCII = "".join(chr(c) for c in range(33, 127))
 
 
 class Server:
-    """`python -m search serve --index DIR` on a free loopback port; a context manager."""
+    """`python -m webui --index DIR` on a free loopback port; a context manager."""
 
     def __init__(self, index_dir, threads: int = 8, log_path=None):
         self.index_dir = Path(index_dir)
@@ -137,7 +137,7 @@ class Server:
     def __enter__(self):
         self._log = open(self.log_path, "w+b") if self.log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "search", "serve", "--index", str(self.index_dir), "--host", "127.0.0.1",
+            [PYTHON, "-m", "webui", "--index", str(self.index_dir), "--host", "127.0.0.1",
              "--port", str(self.port), "--threads", str(self.threads)],
             cwd=ROOT, env=cli_env(), stdout=self._log, stderr=self._log, start_new_session=True)
         deadline = time.monotonic() + 30

@@ -1,4 +1,4 @@
-"""The real server (`python -m search serve`, waitress) driven by Debian's headless Chromium.
+"""The real server (`python -m webui`, waitress) driven by Debian's headless Chromium.
 
 Screenshots of each page go to test-output/screenshots/. Without /usr/bin/chromium these
 tests skip, unless REQUIRE_BROWSER=1 (as in CI), where they fail instead.
@@ -33,10 +33,10 @@ def free_port() -> int:
 
 
 def serve(index_dir: Path, log_path: Path):
-    """Start `python -m search serve` on a free port; yield its base URL; stop it."""
+    """Start `python -m webui` on a free port; yield its base URL; stop it."""
     port = free_port()
     log = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", str(index_dir),
+    proc = subprocess.Popen([sys.executable, "-m", "webui", "--index", str(index_dir),
                              "--host", "127.0.0.1", "--port", str(port)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

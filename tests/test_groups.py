@@ -3,8 +3,8 @@ import tomllib
 
 import pytest
 
-from search import groups
-from search.groups import DATA_FILE, load, resolve
+from search import enrich as groups
+from search.enrich import DATA_FILE, load, resolve
 
 
 @pytest.mark.parametrize("title, body, expected", [

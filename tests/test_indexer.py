@@ -10,7 +10,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search.errors import SearchError
-from search.indexer import IndexLocked, build_index
+from search.index import IndexLocked, build_index
 from search.searcher import Searcher
 
 from briefing import briefing
@@ -179,7 +179,7 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
 
 
 def test_unchanged_files_are_recognised_by_size_and_time_then_by_hash(corpus, tmp_path, monkeypatch):
-    import search.indexer as indexer
+    import search.index.build as indexer
     index = tmp_path / "index"
     build_index(corpus, index)
     hashed = []

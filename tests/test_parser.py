@@ -12,10 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.errors import SourceError
-from search.parser import parse_path, parse_text
+from search.enrich import enrich
+from search.parse import parse_text as parse_only
+from search.pipeline import read_document as parse_path
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.txt"))
+
+
+def parse_text(text: str, source: str):
+    """What the indexer makes of a text: parsed, then enriched with group and place."""
+    return enrich(parse_only(text, source))
 
 
 def squash(text):
@@ -449,12 +456,12 @@ def test_plain_prose_is_one_article():
 
 # ---------------------------------------------------------------- files and robustness
 
-def test_parse_path_source_relative_to_root(tmp_path):
+def test_read_document_names_the_source_as_told(tmp_path):
     folder = tmp_path / "2018" / "q1"
     folder.mkdir(parents=True)
     path = folder / "issue.md"
     path.write_text(briefing(), encoding="gbk")
-    doc = parse_path(path, root=tmp_path)
+    doc = parse_path(path, "2018/q1/issue.md")
     assert doc.source == "2018/q1/issue.md"
     assert doc.encoding == "gb18030"
     assert parse_path(path).source == "issue.md"

@@ -5,9 +5,9 @@ import hashlib
 
 import pytest
 
-from search import reader
+from search.ingest import text as reader
 from search.errors import SourceError
-from search.reader import read_source
+from search.ingest.text import read_source
 
 TEXT = "援疆工作简报\n2017 年第 17 期（总第 17 期）\n南通援疆工作组全力推进产业援疆。霍尔果斯、伊宁县\n"
 

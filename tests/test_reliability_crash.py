@@ -23,7 +23,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search.errors import SearchError
-from search.indexer import build_index
+from search.index import build_index
 from search.searcher import Searcher
 
 from reliability import PYTHON, ROOT, assert_no_traceback, cli_env, index_state, run_cli, vary_corpus

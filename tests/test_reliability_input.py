@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.errors import SourceError
-from search.indexer import build_index
-from search.parser import parse_text
-from search.query import QueryError, compile_query, parse_query
-from search.reader import read_source
+from search.index import build_index
+from search.parse import parse_text
+from search.query.language import QueryError, compile_query, parse_query
+from search.ingest.text import read_source
 from search.searcher import NotFound, Searcher
 
 from briefing import briefing

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import build_index
+from search.index import build_index
 
 from briefing import briefing
 from reliability import (SAMPLES, Server, api_search, assert_no_traceback, index_state, run_cli,

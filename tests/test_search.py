@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from search.analysis import normalize
-from search.indexer import build_index
-from search.query import QueryError
+from search.index import build_index
+from search.query.language import QueryError
 from search.searcher import Searcher
 
 from briefing import briefing

@@ -11,10 +11,10 @@ from whoosh.fields import ID, TEXT
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
-from search.indexer import index_documents
-from search.parser import parse_path
-from search.schema import ExactID, WordsField, build_schema
-from search.segment import SegmentBuilder
+from search.index.documents import index_documents
+from search.pipeline import read_document
+from search.store.schema import ExactID, WordsField, build_schema
+from search.index.segment import SegmentBuilder
 
 from conftest import CORPUS
 
@@ -22,7 +22,7 @@ from conftest import CORPUS
 def corpus_documents() -> list[dict]:
     """Every file record and item of the sample corpus, plus enough short items that
     common terms span several posting blocks (a block holds 128 postings)."""
-    docs = [fields for path in sorted(CORPUS.glob("*")) for fields in index_documents(parse_path(path))]
+    docs = [fields for path in sorted(CORPUS.glob("*")) for fields in index_documents(read_document(path))]
     docs.extend({"id": f"extra-{n}", "rec": "item", "group": "南通" if n % 3 else "苏州",
                  "title": f"第{n}期 援疆简报", "body": "南通援疆工作组在伊宁县调研。" * (1 + n % 4)}
                 for n in range(400))

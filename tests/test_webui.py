@@ -392,7 +392,7 @@ def test_api_errors_are_json_with_status(client, url, status):
 
 
 def test_api_without_index_is_503_and_recovers_once_built(tmp_path):
-    from search.indexer import build_index
+    from search.index import build_index
     from conftest import CORPUS
     app = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True})
     client = app.test_client()

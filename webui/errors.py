@@ -10,7 +10,7 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.errors import SearchError
-from search.query import QueryError
+from search.query.language import QueryError
 from search.searcher import NotFound
 
 TITLES = {

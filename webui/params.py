@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from search.query import QueryError
+from search.query.language import QueryError
 
 FACETS = ("group", "issue", "kind", "year", "locality")
 SORTS = ("relevance", "newest", "oldest")

@@ -21,7 +21,7 @@ FILE = "file"
 FACETS = ("group", "issue", "kind", "year", "locality")
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9  # 9: modules moved into stage packages (pickled class paths changed)
 
 
 class CompactPositions(Positions):

@@ -1,4 +1,4 @@
-"""Command line: `python -m search parse|index|query|serve …`."""
+"""Command line: `python -m search parse|index|query …` (the web UI: `python -m webui`)."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ import sys
 from search.errors import SearchError
 from search.model import KINDS
 
-DEFAULT_INDEX = "index"
+DEFAULT_INDEX = "index"  # also the web UI's default (webui/__main__.py)
 
 
 def _print_json(data) -> None:
@@ -18,12 +18,12 @@ def _print_json(data) -> None:
 
 
 def cmd_parse(args) -> int:
-    from search.parser import parse_path
+    from search.pipeline import read_document
 
     status = 0
     for path in args.files:
         try:
-            doc = parse_path(path)
+            doc = read_document(path)
         except SearchError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
@@ -44,8 +44,8 @@ def cmd_parse(args) -> int:
 
 
 def cmd_index(args) -> int:
-    from search.indexer import build_index
-    from search.progress import ProgressBar
+    from search.index import build_index
+    from search.cli.progress import ProgressBar
 
     try:
         summary = build_index(args.corpus, args.index, rebuild=args.rebuild,
@@ -60,7 +60,7 @@ def cmd_index(args) -> int:
 
 def cmd_query(args) -> int:
     from search.searcher import Searcher
-    from search.terminal import print_results
+    from search.cli.terminal import print_results
 
     filters = {f: getattr(args, f) for f in ("group", "issue", "kind", "year", "locality")
                if getattr(args, f)}
@@ -70,19 +70,6 @@ def cmd_query(args) -> int:
         _print_json(result)
     else:
         print_results(result, color=sys.stdout.isatty() and not args.no_color)
-    return 0
-
-
-def cmd_serve(args) -> int:
-    import waitress
-
-    from webui import create_app, get_searcher
-
-    app = create_app({"INDEX_DIR": str(args.index)})
-    with app.app_context():
-        get_searcher()  # open the index and load Jieba now, not on the first request
-    print(f"serving {args.index} on http://{args.host}:{args.port}/", file=sys.stderr)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="briefing-search")
     return 0
 
 
@@ -116,14 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-color", action="store_true")
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("serve", help="run the web UI under waitress")
-    p.add_argument("--index", default=DEFAULT_INDEX)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    # Requests are CPU-bound under the GIL: more worker threads only contend for it. At
-    # 8 concurrent clients on 2 cores, 2 threads gave the lowest p95 (benchmarks/README).
-    p.add_argument("--threads", type=int, default=2, help="worker threads (default: 2)")
-    p.set_defaults(func=cmd_serve)
     return ap
 
 

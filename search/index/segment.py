@@ -122,3 +122,18 @@ class SegmentBuilder(SegmentWriter):
         # Not cancel(): that deletes the temporary folder all writers of the index share.
         # Files left behind are removed by the next commit.
         self._close_segment()
+
+
+def commit(writer, segments, mergetype) -> None:
+    """Commit `writer`'s deletions together with the workers' finished segments.
+
+    This is what Whoosh's own multiprocess writer does in `multisegment` mode, with
+    workers we control (they stop when the indexer dies, instead of waiting forever).
+    """
+    final = writer._merge_segments(mergetype, None, None)
+    if writer._added:  # the merge policy folded small segments into this writer
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + [s for s in segments if s is not None])
+    writer._finish()

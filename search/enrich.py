@@ -1,4 +1,4 @@
-"""Which aid work group an item is about, and which aided place.
+"""Enrich stage: which aid work group each item is about, and which aided place.
 
 All knowledge of groups, their aliases and their aided places lives in data/groups.toml;
 this module only applies it. Users filter by group, so the answer must be the canonical
@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from search.model import Document
 
 DATA_FILE = Path(__file__).with_name("data") / "groups.toml"
 
@@ -153,3 +155,11 @@ def _locality(group: str | None, title: str, body: str, d: Directory) -> str | N
     if title_places:
         return title_places[0]
     return _most_common(body_places) if body_places else None
+
+
+def enrich(doc: Document, directory: Directory | None = None) -> Document:
+    """Give each item of a parsed document its group and aided place, from the current data."""
+    d = directory or load()
+    for item in doc.items:
+        item.group, item.locality = resolve(" ".join(x for x in (item.title, item.subtitle) if x), item.body, d)
+    return doc

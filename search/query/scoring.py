@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as Q
 
-from search.query import WordsWithChar
+from search.query.language import WordsWithChar
 
 K1 = 1.2
 B = 0.75

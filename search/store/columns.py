@@ -1,7 +1,8 @@
 """Per-document values of one index generation as arrays: facets, filters, dates, lengths.
 
 Loaded once per generation from Whoosh's columns, so that filtering, facet counting and
-sorting a whole result set are array operations instead of per-document lookups.
+sorting a whole result set are array operations instead of per-document lookups. The
+indexer saves them beside the index after each commit; a searcher loads them.
 """
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from search.schema import FACETS
+from search.store.schema import FACETS
 
-SORTED_BY_VALUE = ("issue", "year")  # shown newest first; other facets by count
-FACET_LIMIT = 30  # values listed per facet (selected ones always are): a sidebar, not a table
 TEXT_FIELDS = ("title", "body")
 # Every per-item value kept here rather than in each item's stored fields.
 VALUE_FIELDS = FACETS + ("source", "date")
@@ -130,28 +129,3 @@ def _encode(column, n: int, ordered: bool = False):
     return codes, values
 
 
-def facet_counts(columns: Columns, matched: np.ndarray, active: dict[str, list[str]],
-                 labels) -> tuple[dict, dict, np.ndarray]:
-    """Counts per facet value, the number of values per facet, and the mask of documents
-    that pass every filter.
-
-    A facet's counts apply every *other* active filter, so choosing a second value of the
-    same facet (an OR) shows what it would add; different facets combine with AND.
-    """
-    selected = matched & columns.filter_mask(active)
-    facets, sizes = {}, {}
-    for f in FACETS:
-        mask = matched & columns.filter_mask(active, skip=f) if f in active else selected
-        counts = columns.counts(f, mask)
-        for v in active.get(f, []):
-            counts.setdefault(v, 0)
-        if f in SORTED_BY_VALUE:
-            rows = sorted(counts.items(), reverse=True)
-        else:
-            rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        sizes[f] = len(rows)
-        chosen = set(active.get(f, []))
-        rows = [r for i, r in enumerate(rows) if i < FACET_LIMIT or r[0] in chosen]
-        facets[f] = [{"value": v, "label": labels(f, v), "count": n, "selected": v in active.get(f, [])}
-                     for v, n in rows]
-    return facets, sizes, selected

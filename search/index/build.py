@@ -1,0 +1,213 @@
+"""Build and update the on-disk index from a folder of briefing files.
+
+Incremental by default: a file whose content hash is unchanged is not parsed again,
+a changed file's items are replaced, and the items of a file that is gone are removed.
+All changes go into one Whoosh commit, which replaces the index's table of contents
+atomically: a run that is interrupted or killed leaves the previous index as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+from search.errors import SearchError
+from search.index.segment import commit
+from search.index.workers import run_tasks
+from search.store import MANIFEST, STAMP, analysis_stamp, index_exists, open_index, read_stamp, stamp_change, write_json
+from search.store.columns import save_for as save_columns
+from search.store.schema import FILE
+
+SUFFIXES = (".txt", ".md")
+DEFAULT_LOCK_WAIT = 30.0
+
+
+class IndexLocked(SearchError):
+    pass
+
+
+@dataclass
+class IndexSummary:
+    files_seen: int = 0
+    files_parsed: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    items_added: int = 0
+    items_updated: int = 0
+    items_removed: int = 0
+    rebuilt: bool = False
+    rebuild_reason: str | None = None  # why a run that was not asked to rebuild did
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def lines(self) -> list[str]:
+        out = [f"rebuilding the whole index: {self.rebuild_reason}"] if self.rebuild_reason else []
+        out += [f"files: {self.files_seen} seen, {self.files_parsed} parsed, "
+               f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
+               f"{len(self.failed)} failed",
+               f"items: {self.items_added} added, {self.items_updated} updated, "
+               f"{self.items_removed} removed" + (" (full rebuild)" if self.rebuilt else ""),
+               f"time: {self.seconds:.2f} s"]
+        out += [f"skipped {source}: {reason}" for source, reason in self.failed]
+        return out
+
+
+def find_sources(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Briefing files under `corpus`, sorted; unreadable folders are reported, not fatal."""
+    found, problems = [], []
+
+    def onerror(exc: OSError):
+        problems.append((os.path.relpath(exc.filename or str(corpus), corpus), exc.strerror or str(exc)))
+
+    # followlinks=False: a symlink loop cannot trap the walk.
+    for folder, dirs, files in os.walk(corpus, onerror=onerror, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
+                found.append(Path(folder) / name)
+    return found, problems
+
+
+def source_name(path: Path, corpus: Path) -> str:
+    return path.relative_to(corpus).as_posix()
+
+
+def _indexed_files(ix) -> dict[str, dict]:
+    """source → {"sha256", "ids"} of the files in the index, from their records."""
+    with ix.searcher() as s:
+        return {f["meta"]["source"]: {"sha256": f["sha256"], "ids": [i["id"] for i in f["meta"]["items"]]}
+                for f in s.documents(rec=FILE)}
+
+
+def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild: bool = False,
+                progress: Callable[[int, int, str], None] | None = None,
+                lock_wait: float = DEFAULT_LOCK_WAIT, workers: int | None = None) -> IndexSummary:
+    """Bring the index at `index_dir` up to date with the files under `corpus`.
+
+    The lock is taken first, so a second indexer learns at once that it must wait.
+    Files are read, parsed and indexed by worker processes, each into a segment of its
+    own; the items of changed and removed files are deleted and the new segments joined
+    in a single commit, or not at all.
+    """
+    started = time.monotonic()
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    if not corpus.is_dir():
+        raise SearchError(f"{corpus}: corpus folder not found")
+    summary = IndexSummary()
+    stamp = analysis_stamp()
+    if not rebuild and index_exists(index_dir):
+        # Before Whoosh opens it: an index of another schema may not even unpickle.
+        summary.rebuild_reason = stamp_change(read_stamp(index_dir), stamp)
+        rebuild = summary.rebuild_reason is not None
+    ix = open_index(index_dir, create="afresh" if rebuild else True)
+    try:
+        writer = ix.writer(timeout=lock_wait)
+    except LockError:
+        raise IndexLocked(f"{index_dir}: another indexing run is updating this index; "
+                          f"waited {lock_wait:.0f} s — try again when it has finished") from None
+    try:
+        summary.rebuilt = rebuild
+        before = {} if rebuild else _known_files(ix, index_dir)
+        paths, summary.failed = find_sources(corpus)
+        summary.files_seen = len(paths)
+        files, todo = _scan(paths, corpus, before)
+        summary.files_unchanged = len(files)
+        if progress:
+            progress(summary.files_unchanged, len(paths), "")
+        segments, outcomes = run_tasks(index_dir, [(str(p), src) for p, src, _ in todo], workers,
+                                        progress, done=summary.files_unchanged, total=len(paths))
+        stats = {src: stat for _, src, stat in todo}
+        for outcome in outcomes:
+            source = outcome.source
+            if outcome.error is not None:
+                summary.failed.append((source, outcome.error))
+                if source in before:  # it keeps its previous items: nothing is lost
+                    files[source] = before[source]
+                continue
+            ids, sha256 = outcome.ids, outcome.sha256
+            old_ids = set(before[source]["ids"]) if source in before else set()
+            if source in before:
+                writer.delete_by_term("source", source)
+            files[source] = {"sha256": sha256, "stat": stats[source], "ids": ids}
+            summary.files_parsed += 1
+            summary.items_added += len(set(ids) - old_ids)
+            summary.items_updated += len(set(ids) & old_ids)
+            summary.items_removed += len(old_ids - set(ids))
+        seen = set(files) | set(stats)  # every source found on disk, indexed or not
+        for source in sorted(set(before) - seen):
+            writer.delete_by_term("source", source)
+            summary.files_removed += 1
+            summary.items_removed += len(before[source]["ids"])
+        if rebuild or summary.files_parsed or summary.files_removed:
+            commit(writer, segments, CLEAR if rebuild else None)
+        else:
+            writer.cancel()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    save_columns(open_index(index_dir, create=False), index_dir)
+    write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "files": files})
+    write_json(index_dir / STAMP, stamp)
+    summary.failed.sort()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _known_files(ix, index_dir: Path) -> dict[str, dict]:
+    """source → {"sha256", "stat", "ids"} of the indexed files.
+
+    From the manifest written after the last run when it describes the index's current
+    generation; otherwise (a run died between its commit and the manifest) from the
+    index's own file records, which is slower and knows no file sizes or times.
+    """
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest["generation"] == ix.latest_generation():
+            return manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return _indexed_files(ix)
+
+
+def _scan(paths: list[Path], corpus: Path, before: dict) -> tuple[dict, list]:
+    """Split the files into unchanged ones (→ their manifest entries) and ones to index.
+
+    A file whose size and modification time are as recorded is not read again; one
+    whose bytes hash as recorded is unchanged too (touched, copied back).
+    """
+    unchanged, todo = {}, []
+    for path in paths:
+        source = source_name(path, corpus)
+        old = before.get(source)
+        try:
+            st = path.stat()
+            stat = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            stat = None  # the task reading it will say what is wrong
+        if old is not None and stat is not None and (
+                old.get("stat") == stat or _sha256(path) == old["sha256"]):
+            unchanged[source] = dict(old, stat=stat)
+        else:
+            todo.append((path, source, stat))
+    return unchanged, todo
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+

@@ -1,0 +1,39 @@
+"""Parse stage: decoded text → a `Document` of items (articles and 动态) with spans.
+
+The sources are text extracted from PDFs, so the layout carries scars: paragraphs broken
+by page breaks, titles wrapped onto two lines or split by a stray space, markdown added by
+some converters, lines hard-wrapped at ~38 characters by others. The table of contents
+(【本期要目】 with ★ articles and ☆ 动态) is the most reliable guide to where items start,
+so items are found by aligning the TOC with the body, fuzzily, because TOC and body titles
+are often worded slightly differently. Layout heuristics only fill in where the TOC is
+missing or does not match.
+
+Modules, in the order a briefing is read: `lines` (physical lines and the primitives on
+them), `header` (masthead), `toc`, `articles`, `dynamics`, `paragraphs`, `briefing` (the
+body as a whole) and `standalone` (a text that is not a briefing). Group and place are not
+the parser's business: the enrich stage adds them.
+"""
+from __future__ import annotations
+
+from search.model import ARTICLE, BRIEFING, Document
+from search.parse.briefing import briefing_items
+from search.parse.header import read_header
+from search.parse.lines import split_lines
+from search.parse.standalone import article_items
+
+
+def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8") -> Document:
+    """Parse decoded text (line ends already "\\n") into a Document."""
+    lines = split_lines(text)
+    meta, header_end = read_header(lines)
+    doc = Document(source=source, sha256=sha256, text=text, encoding=encoding,
+                   doc_type=BRIEFING if meta else ARTICLE)
+    if meta:
+        for name, value in meta.items():
+            setattr(doc, name, value)
+        doc.items = briefing_items(lines, header_end)
+    else:
+        doc.items = article_items(lines)
+    for ordinal, item in enumerate(doc.items, 1):
+        item.ordinal = ordinal
+    return doc
