@@ -1,22 +1,29 @@
 """The indexer's fast paths write what Whoosh's own writer writes, byte for byte:
-the workers' segment writer and the fields' `index` methods."""
+the workers' segment writer and the fields' `index` methods; the commit that joins the
+workers' segments; and the fence that refuses a Whoosh release other than the one
+whose internals these use."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import types
+from importlib import metadata
 
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT
 from whoosh.qparser import QueryParser
-from whoosh.writing import SegmentWriter
+from whoosh.writing import CLEAR, NO_MERGE, SegmentWriter
 
 from search.index.documents import index_documents
 from search.pipeline import read_document
 from search.store.schema import ExactID, WordsField, build_schema
-from search.index.segment import SegmentBuilder
+from search.errors import SearchError
+from search.index.segment import WHOOSH_VERSION, SegmentBuilder, check_whoosh_version, commit
 
 from conftest import CORPUS
+from reliability import ROOT, cli_env
 
 
 def corpus_documents() -> list[dict]:
@@ -89,3 +96,112 @@ def test_long_posting_lists_span_several_blocks(both):
         hits = searcher.search(QueryParser("body", ours_ix.schema).parse('"南通援疆工作组" 伊宁县'),
                                limit=None)
         assert len(hits) >= 400
+
+
+# ---------------------------------------------------------------- the commit of workers' segments
+
+def item(n: int, group: str = "南通") -> dict:
+    return {"id": f"item-{n}", "rec": "item", "source": f"s{n % 3}.txt", "group": group,
+            "title": f"第{n}期 援疆简报", "body": f"{group}援疆工作组在伊宁县调研第{n}项工作。"}
+
+
+def ids_in(ix) -> set[str]:
+    with ix.searcher() as s:
+        return {fields["id"] for fields in s.all_stored_fields()}
+
+
+def built_segment(ix, docs):
+    segment = SegmentBuilder(ix)
+    for doc in docs:
+        segment.add_document(**doc)
+    return segment.finish()
+
+
+@pytest.fixture
+def existing(tmp_path):
+    """An index of six items, committed by Whoosh's own writer."""
+    ix = whoosh_index.create_in(tmp_path, build_schema())
+    with ix.writer() as writer:
+        for n in range(6):
+            writer.add_document(**item(n))
+    return ix
+
+
+def assert_unlocked_and_clean(ix):
+    ix.writer(timeout=0).cancel()  # the lock is free: a LockError otherwise
+    toc = {s.segment_id() for s in ix._segments()}
+    on_disk = {name.rsplit(".", 1)[0] for name in ix.storage.list() if name.endswith(".seg")}
+    assert on_disk == toc  # no segment file left that the table of contents does not name
+
+
+def test_commit_joins_the_workers_segments_and_the_writers_deletions(existing):
+    writer = existing.writer()
+    writer.delete_by_term("id", "item-1")
+    writer.delete_by_term("source", "s2.txt")  # items 2 and 5
+    segments = [built_segment(existing, [item(n, "苏州") for n in range(10, 14)]),
+                built_segment(existing, []),  # a worker that got no file: None
+                built_segment(existing, [item(20, "苏州")])]
+    assert segments[1] is None
+    commit(writer, segments, None)
+    assert writer.is_closed
+    ix = whoosh_index.open_dir(existing.storage.folder)
+    assert ids_in(ix) == {"item-0", "item-3", "item-4", "item-10", "item-11", "item-12", "item-13", "item-20"}
+    with ix.searcher() as s:
+        assert s.doc_frequency("group", "苏州") == 5
+        hits = s.search(QueryParser("body", ix.schema).parse("苏州"), limit=None)
+        assert {h["id"] for h in hits} == {"item-10", "item-11", "item-12", "item-13", "item-20"}
+    assert_unlocked_and_clean(ix)
+
+
+def test_commit_with_clear_replaces_every_old_segment(existing):
+    writer = existing.writer()
+    commit(writer, [built_segment(existing, [item(30)])], CLEAR)
+    ix = whoosh_index.open_dir(existing.storage.folder)
+    assert ids_in(ix) == {"item-30"}
+    assert_unlocked_and_clean(ix)
+
+
+def test_commit_keeps_small_segments_the_merge_policy_folds_into_the_writer(tmp_path):
+    """Many small segments: Whoosh's default policy merges them into the committing
+    writer, whose own segment then joins the workers' ones."""
+    ix = whoosh_index.create_in(tmp_path, build_schema())
+    for n in range(12):
+        with ix.writer() as writer:
+            writer.add_document(**item(n))
+            writer.mergetype = NO_MERGE
+    assert len(ix._segments()) == 12
+    writer = ix.writer()
+    commit(writer, [built_segment(ix, [item(40)])], None)
+    ix = whoosh_index.open_dir(tmp_path)
+    assert len(ix._segments()) < 12
+    assert ids_in(ix) == {f"item-{n}" for n in list(range(12)) + [40]}
+    assert_unlocked_and_clean(ix)
+
+
+# ---------------------------------------------------------------- the version fence
+
+def test_the_installed_whoosh_is_the_one_the_fence_names():
+    assert metadata.version("whoosh3") == WHOOSH_VERSION
+    check_whoosh_version(WHOOSH_VERSION)
+
+
+@pytest.mark.parametrize("installed", ["3.54.1", "3.53.0", "2.7.4", None])
+def test_another_whoosh_is_refused_with_the_version_expected(installed):
+    with pytest.raises(SearchError) as raised:
+        check_whoosh_version(installed)
+    message = str(raised.value)
+    assert "whoosh3 3.54.0" in message and "pip install whoosh3==3.54.0" in message
+    assert (installed or "no whoosh3") in message and "\n" not in message
+
+
+def test_the_cli_says_so_in_one_line_when_whoosh_is_another_release(tmp_path):
+    """The real check at import, with the installed version reported as another one."""
+    code = ("import importlib.metadata as m, sys; m.version = lambda name: '3.55.0'; "
+            "from search.cli import main; sys.exit(main(sys.argv[1:]))")
+    out = subprocess.run([sys.executable, "-c", code, "index", str(CORPUS), "--index", str(tmp_path / "ix")],
+                         capture_output=True, text=True, cwd=ROOT, env=cli_env(), timeout=120)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "error: the indexer needs whoosh3 3.54.0 (it writes segments with that release's internals), "
+        "but whoosh3 3.55.0 is installed: pip install whoosh3==3.54.0"]
+    assert not (tmp_path / "ix").exists()

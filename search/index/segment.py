@@ -9,10 +9,40 @@ sorts the distinct terms only and writes each posting list a block at a time.
 
 The files are the ones Whoosh's own writer writes for the same documents, in the same
 W3 format, so Whoosh reads them as it reads any segment (tests/test_segment.py).
+
+This module and `commit` below are the only code that uses Whoosh's private names
+(posting-writer buffers, the writer's merge and table-of-contents steps). They are those
+of one release, so importing this module with any other installed Whoosh is an error.
 """
 from __future__ import annotations
 
 from array import array
+from importlib import metadata
+
+from search.errors import SearchError
+
+WHOOSH_DISTRIBUTION = "whoosh3"
+WHOOSH_VERSION = "3.54.0"  # the release whose internals this module was written against
+
+
+def check_whoosh_version(installed: str | None) -> None:
+    """Refuse any Whoosh but the one whose private names this module uses."""
+    if installed != WHOOSH_VERSION:
+        found = f"{WHOOSH_DISTRIBUTION} {installed}" if installed else f"no {WHOOSH_DISTRIBUTION}"
+        raise SearchError(f"the indexer needs {WHOOSH_DISTRIBUTION} {WHOOSH_VERSION} (it writes segments "
+                          f"with that release's internals), but {found} is installed: "
+                          f"pip install {WHOOSH_DISTRIBUTION}=={WHOOSH_VERSION}")
+
+
+def _installed_whoosh() -> str | None:
+    try:
+        return metadata.version(WHOOSH_DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # e.g. the original Whoosh 2.7 under its own name
+        return None
+
+
+# Before importing Whoosh's internals: another release may not even have these names.
+check_whoosh_version(_installed_whoosh())
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.writing import SegmentWriter
@@ -82,7 +112,7 @@ class Codec(W3Codec):
 
     Recording length statistics reads every posting's document length back from disk;
     they serve only Whoosh's own score-bounded skipping, and ranking here is
-    `search.scoring`.
+    `search.query.scoring`.
     """
 
     length_stats = False
