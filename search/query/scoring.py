@@ -6,7 +6,9 @@ needs every matching document anyway (totals, facet counts). Here each term's po
 are read once per index generation into two arrays (documents, term frequencies), and
 a query tree is evaluated as whole-collection arrays: a boolean "matches" mask and a
 score per document. The scores are those of Whoosh's `BM25F` (per-field BM25, query
-boosts multiplied in).
+boosts multiplied in; tests/test_scoring.py compares them), except that a term's document
+frequency counts live documents only, where Whoosh also counts deleted ones until a merge.
+The query types are those `search.query.language` builds; any other is an error.
 
 Phrases are checked on cached positions (a document holds the phrase when its words
 stand at consecutive positions); each such document scores the sum of its words' scores.
@@ -42,7 +44,10 @@ class Scorer:
         self._searcher = searcher_for_thread  # a callable: this thread's Whoosh searcher
         self.n = doc_count
         self._lengths = lengths  # field → length per document
-        self._avg = {f: float(ls[ls > 0].mean()) if (ls > 0).any() else 1.0 for f, ls in lengths.items()}
+        # As Whoosh averages: the field's total length over all documents, file records
+        # (which have no text) included, and 1 for an empty field.
+        searcher = searcher_for_thread()
+        self._avg = {f: searcher.avg_field_length(f) or 1.0 for f in lengths}
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._positions: dict[tuple[str, str], dict[int, list[int]]] = {}
         self._lock = threading.Lock()
@@ -139,9 +144,9 @@ class Scorer:
             mask[list(self.phrase_docs(q.fieldname, q.words))] = True
             words = [self.score(Q.Term(q.fieldname, w, boost=q.boost)) for w in q.words]
             return Matches(mask, sum(w.scores for w in words) * mask)
-        mask = np.zeros(self.n, dtype=bool)
-        mask[list(q.docs(self._searcher()))] = True
-        return Matches(mask, mask * 1.0)
+        # Scoring it as a plain match would rank it silently wrong: a new kind of query
+        # built by the query language needs its own case here.
+        raise TypeError(f"the scorer cannot score a {type(q).__name__} query")
 
     def none(self) -> Matches:
         return Matches(np.zeros(self.n, dtype=bool), np.zeros(self.n))
