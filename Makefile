@@ -1,4 +1,4 @@
-# Two entry points for a newcomer: `make run` and `make test`.
+# Two entry points for a newcomer: `make run` and `make test` (`make test-fast` while working).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -7,7 +7,7 @@ INDEX  ?= index
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup setup-test browser index serve bench clean
+.PHONY: run test test-fast setup setup-test browser index serve bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: index
 
 test: setup-test browser
 	$(PY) -m pytest -q
+
+# Everything but the browser and the slow reliability tests: no Chromium needed, a few minutes.
+test-fast: setup-test
+	$(PY) -m pytest -q -m "not browser and not slow"
 
 bench: setup-test
 	$(PY) -m benchmarks.run
