@@ -3,13 +3,13 @@
 Both get the items the real parser finds in the corpus, with title and body already cut by
 our analyzer (`search.analysis.word_tokens`, precise tokens, space-joined), so the peers
 and our engine see the same words; the peers only split on spaces. Queries go through our
-query parser (`search.query.parse_query`) and are translated unit by unit: a unit's pieces
-must all match (a run of single characters as one phrase), a quoted unit is one phrase,
--words exclude, filters restrict, and, like our Searcher, when every-word matching finds
-fewer than 10 items, any-word matching is used instead. A results page is: the 10 best
-(title weighted ×3), highlights of title and body for them, the total and counts per
-value of group, issue, kind, year and locality (each facet's counts apply the *other*
-facets' filters, as our Searcher does).
+query parser (`search.query.language.parse_query`) and are translated unit by unit: a
+unit's pieces must all match (a run of single characters as one phrase), a quoted unit is
+one phrase, -words exclude, filters restrict, and, like our Searcher, when every-word
+matching finds fewer than `MIN_ALL_WORDS` items, any-word matching is used instead. A
+results page is: the 10 best (title weighted as ours is), highlights of title and body for
+them, the total and counts per value of every facet of `search.vocabulary.FACETS` (each
+facet's counts apply the *other* facets' filters, as our Searcher does).
 """
 from __future__ import annotations
 
@@ -22,13 +22,10 @@ from pathlib import Path
 
 from search.analysis import is_cjk, normalize, word_tokens
 from search.analysis import query_words
-from search.query.language import normalize_filter, parse_query, related_terms
-
-FACETS = ("group", "issue", "kind", "year", "locality")
-MIN_ALL_WORDS = 10
-TITLE_BOOST = 3.0
-CHARS_BOOST = 0.5
-RELATED_BOOST = 0.35
+from search.query.language import (CHARS_BOOST, RELATED_BOOST, TITLE_BOOST, normalize_filter, parse_query,
+                                   related_terms)
+from search.searcher import MIN_ALL_WORDS
+from search.vocabulary import FACET_NAMES, FACETS
 
 
 @dataclass
@@ -61,8 +58,7 @@ def load_items(corpus: Path) -> list[PeerItem]:
                 id=item_id(source, it.ordinal),
                 title="\n".join(t for t in (it.title, it.subtitle) if t),
                 body=it.body,
-                facets={"group": it.group or "", "issue": doc.issue_key or "", "kind": it.kind,
-                        "year": str(doc.year) if doc.year else "", "locality": it.locality or ""},
+                facets={f.name: f.value_of(doc, it) or "" for f in FACETS},
                 date=doc.date or ""))
     return items
 
@@ -156,15 +152,15 @@ class Fts5:
         started = time.perf_counter()
         db = sqlite3.connect(self.path)
         cols = "title, body, sub_title, sub_body" + (", chars" if self.with_chars else "")
+        facet_columns = ", ".join(f'"{f}" TEXT' for f in FACET_NAMES)
         db.executescript(f"""
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-            CREATE TABLE meta(id INTEGER PRIMARY KEY, item TEXT, "group" TEXT, issue TEXT,
-                              kind TEXT, year TEXT, locality TEXT, date TEXT, title TEXT, body TEXT);
+            CREATE TABLE meta(id INTEGER PRIMARY KEY, item TEXT, {facet_columns}, date TEXT, title TEXT, body TEXT);
             CREATE VIRTUAL TABLE fts USING fts5({cols},
                 tokenize="unicode61 categories 'L* N* Co M* P* S*'");
         """)
-        db.executemany("INSERT INTO meta VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       [(n, it.id, *(it.facets[f] for f in FACETS), it.date, it.title, it.body)
+        db.executemany(f"INSERT INTO meta VALUES ({','.join('?' * (len(FACET_NAMES) + 5))})",
+                       [(n, it.id, *(it.facets[f] for f in FACET_NAMES), it.date, it.title, it.body)
                         for n, it in enumerate(items, 1)])
         rows = [(n, it.tok_title, it.tok_body, it.sub_title, it.sub_body) + ((it.tok_chars,) if self.with_chars else ())
                 for n, it in enumerate(items, 1)]
@@ -234,7 +230,7 @@ class Fts5:
             f"WHERE fts MATCH ?{where} ORDER BY r LIMIT 10", [match, *args]).fetchall()
         counts = {}
         if facets:
-            for f in FACETS:
+            for f in FACET_NAMES:
                 w, a = self._where(pq.filters, skip=f)
                 counts[f] = dict(self.db.execute(
                     f'SELECT m."{f}", count(*) FROM fts JOIN meta m ON m.id = fts.rowid '
@@ -262,7 +258,7 @@ class Tantivy:
         b.add_text_field("sub_body", tokenizer_name="whitespace", index_option="freq")
         if with_chars:
             b.add_text_field("chars", tokenizer_name="whitespace", index_option="freq")
-        for f in FACETS + ("date",):
+        for f in FACET_NAMES + ("date",):
             b.add_text_field(f, stored=True, fast=True, tokenizer_name="raw")
         self.schema = b.build()
         self.index = None
@@ -280,7 +276,7 @@ class Tantivy:
                       "sub_body": it.sub_body, "date": it.date}
             if self.with_chars:
                 fields["chars"] = it.tok_chars
-            fields.update({f: it.facets[f] for f in FACETS})
+            fields.update({f: it.facets[f] for f in FACET_NAMES})
             writer.add_document(self.t.Document(**fields))
         writer.commit()
         writer.wait_merging_threads()
@@ -348,11 +344,11 @@ class Tantivy:
         counts = {}
         if facets:
             if not pq.filters:
-                aggs = {f: {"terms": {"field": f, "size": 100_000}} for f in FACETS}
+                aggs = {f: {"terms": {"field": f, "size": 100_000}} for f in FACET_NAMES}
                 out = s.aggregate(query, aggs)
-                counts = {f: {b["key"]: b["doc_count"] for b in out[f]["buckets"]} for f in FACETS}
+                counts = {f: {b["key"]: b["doc_count"] for b in out[f]["buckets"]} for f in FACET_NAMES}
             else:
-                for f in FACETS:
+                for f in FACET_NAMES:
                     qf = self._query(pq, any_word, skip=f) if f in pq.filters else query
                     out = s.aggregate(qf, {f: {"terms": {"field": f, "size": 100_000}}})
                     counts[f] = {b["key"]: b["doc_count"] for b in out[f]["buckets"]}

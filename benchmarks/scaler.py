@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.model import ARTICLE, DYNAMIC
+from search.vocabulary import ARTICLE, DYNAMIC
 from search.pipeline import read_document
 
 ROOT = Path(__file__).resolve().parent.parent

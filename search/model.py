@@ -8,13 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-ARTICLE = "article"
-DYNAMIC = "dynamic"
-KINDS = (ARTICLE, DYNAMIC)
-KIND_LABELS = {ARTICLE: "文章", DYNAMIC: "动态"}
-
-BRIEFING = "briefing"
-
 
 @dataclass
 class Span:
@@ -26,7 +19,7 @@ class Span:
 
 @dataclass
 class Item:
-    kind: str
+    kind: str  # search.vocabulary.KINDS
     title: str
     body: str
     ordinal: int  # 1-based position in the document's reading order
@@ -43,7 +36,7 @@ class Document:
     sha256: str  # of the raw bytes: decides whether re-indexing is needed
     text: str
     encoding: str
-    doc_type: str
+    doc_type: str  # search.vocabulary: BRIEFING or ARTICLE
     series: str | None = None
     year: int | None = None
     issue_no: int | None = None

@@ -28,37 +28,19 @@ from search.errors import SearchError
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
 from search.query.highlight import compile_terms, find_spans, highlight, snippets
-from search.store import TOKEN_STAMP, analysis_stamp, index_exists, open_index, read_stamp, stamp_change, unpack_texts
-from search.model import KIND_LABELS
+from search.store import (TOKEN_STAMP, analysis_stamp, file_id, index_exists, open_index, read_stamp, stamp_change,
+                          unpack_texts)
 from search.query.language import QueryError, compile_query, normalize_filter, parse_query
-from search.store.schema import FACETS, FILE, ITEM
+from search.store.schema import FILE, ITEM
 from search.query.scoring import Matches, Scorer
+from search.vocabulary import (DEFAULT_LIMIT, DEFAULT_SORT, DOC_TYPE_LABELS, FACET_NAMES, FILE_ID_PREFIX, KIND_LABELS,
+                               MAX_DEPTH, MAX_LIMIT, NEWEST, RELEVANCE, SORTS, facet_value_label, issue_label)
 
-SORTS = ("relevance", "newest", "oldest")
-MAX_LIMIT = 100
-MAX_DEPTH = 1000  # deepest result reachable by paging
 RELATED_TERMS = 12  # words of an item that find its related items
 RELATED_CACHE = 5000
 TEXT_CACHE = 256  # source files kept decompressed
 MIN_ALL_WORDS = 10  # fewer items holding every word: also show items holding some of them
 REFRESH_EVERY = 0.5  # seconds between checks for a new index generation
-
-
-def issue_label(key: str | None) -> str | None:
-    if not key:
-        return None
-    year, _, no = key.partition("-")
-    return f"{year}年第{int(no)}期" if no.isdigit() else key
-
-
-def facet_label(facet: str, value: str) -> str:
-    if facet == "kind":
-        return KIND_LABELS.get(value, value)
-    if facet == "issue":
-        return issue_label(value)
-    if facet == "year":
-        return f"{value}年"
-    return value
 
 
 @dataclass
@@ -88,7 +70,7 @@ class Generation:
         found = self._texts.get(source)
         if found is None:
             s = self.searcher()
-            docnum = s.document_number(id=f"file:{source}")
+            docnum = s.document_number(id=file_id(source))
             if docnum is None:
                 raise NotFound(f"no source {source!r}")
             found = unpack_texts(s.stored_fields(docnum)["text"])
@@ -106,7 +88,7 @@ class Generation:
         stored = stored or self.searcher().stored_fields(docnum)
         meta, value = stored["meta"], self.columns.value
         kind, issue, year = value("kind", docnum), value("issue", docnum), value("year", docnum)
-        return {
+        out = {
             "id": stored["id"], "kind": kind, "kind_label": KIND_LABELS.get(kind),
             "title": meta["title"], "subtitle": meta.get("subtitle"),
             "toc_title": meta.get("toc_title", meta["title"]),
@@ -115,6 +97,9 @@ class Generation:
             "date": value("date", docnum), "source": value("source", docnum), "ordinal": meta["ordinal"],
             "span": dict(zip(("start", "end", "line_start", "line_end"), meta["span"])),
         }
+        for name in FACET_NAMES:  # any facet without a field of its own above
+            out.setdefault(name, value(name, docnum))
+        return out
 
     def words_containing(self, fieldname: str, ch: str) -> list[str]:
         """Indexed words of `fieldname` that hold the character `ch`.
@@ -181,7 +166,7 @@ class Searcher:
     # -- search --------------------------------------------------------------------
 
     def search(self, q: str = "", filters: dict[str, list[str]] | None = None,
-               sort: str = "relevance", page: int = 1, limit: int = 10) -> dict:
+               sort: str = DEFAULT_SORT, page: int = 1, limit: int = DEFAULT_LIMIT) -> dict:
         """Ranked hits for one results page, with facet counts over the whole result set."""
         started = time.perf_counter()
         parsed = parse_query(q or "")
@@ -197,8 +182,8 @@ class Searcher:
         compiled = None if parsed.empty else compile_query(parsed, gen.words_containing)
         if compiled is None:
             tiers = [Q.Term("rec", ITEM)]
-            if sort == "relevance":
-                sort = "newest"  # nothing to rank by: show the latest first
+            if sort == RELEVANCE:
+                sort = NEWEST  # nothing to rank by: show the latest first
         else:
             tiers = [compiled.all_words()]
             if len(parsed.units) > 1:
@@ -210,13 +195,13 @@ class Searcher:
             scored.append(gen.scorer.score(tiers[1]))
         relaxed = bool(len(scored) > 1 and scored[1].mask.sum() > scored[0].mask.sum())
 
-        facets, facet_sizes, selected = facet_counts(columns, scored[-1].mask, active, facet_label)
+        facets, facet_sizes, selected = facet_counts(columns, scored[-1].mask, active)
         total = int(selected.sum())
         offset = (page - 1) * limit
-        if sort == "relevance":
+        if sort == RELEVANCE:
             ranked = _rank(scored, selected, offset + limit)
         else:
-            ranked = [(int(d), None) for d in columns.chronological(selected, sort == "newest")[:offset + limit]]
+            ranked = [(int(d), None) for d in columns.chronological(selected, sort == NEWEST)[:offset + limit]]
         pattern = compile_terms(compiled.highlights) if compiled else None
         hits = [self._hit(gen, d, score, pattern) for d, score in ranked[offset:offset + limit]]
         return {
@@ -246,7 +231,7 @@ class Searcher:
         gen = self._current()
         s = gen.searcher()
         docnum = s.document_number(id=item_id)
-        if docnum is None or item_id.startswith("file:"):
+        if docnum is None or item_id.startswith(FILE_ID_PREFIX):
             raise NotFound(f"no item {item_id!r}")
         stored = s.stored_fields(docnum)
         pattern = None
@@ -304,7 +289,7 @@ class Searcher:
 
     @staticmethod
     def _file_record(s, source: str) -> dict:
-        docnum = s.document_number(id=f"file:{source}")
+        docnum = s.document_number(id=file_id(source))
         if docnum is None:
             raise NotFound(f"no source {source!r}")
         return s.stored_fields(docnum)
@@ -355,7 +340,7 @@ class Searcher:
         """All values of one facet with their item counts (e.g. the list of groups)."""
         gen = self._current()
         counts = gen.columns.counts(facet, gen.scorer.score(Q.Term("rec", ITEM)).mask)
-        return [{"value": v, "label": facet_label(facet, v), "count": n}
+        return [{"value": v, "label": facet_value_label(facet, v), "count": n}
                 for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
@@ -371,7 +356,7 @@ def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, lis
     merged: dict[str, list[str]] = {}
     for source in (given or {}, from_query):
         for facet, values in source.items():
-            if facet not in FACETS:
+            if facet not in FACET_NAMES:
                 raise QueryError(f"未知的筛选项 {facet!r} / unknown filter {facet!r}")
             for v in values if isinstance(values, (list, tuple)) else [values]:
                 v = normalize_filter(facet, str(v))
@@ -412,4 +397,5 @@ def _document_header(record: dict) -> dict:
     keys = ("source", "doc_type", "series", "year", "issue_no", "total_no", "date", "publisher",
             "issue", "encoding")
     return {k: meta.get(k) for k in keys} | {"sha256": record["sha256"],
+                                             "doc_type_label": DOC_TYPE_LABELS.get(meta.get("doc_type")),
                                              "issue_label": issue_label(meta.get("issue"))}

@@ -354,7 +354,11 @@ def test_api_search_returns_the_searcher_result(client, searcher):
     assert r.status_code == 200 and r.mimetype == "application/json"
     data = r.get_json()
     expected = searcher.search("援疆", {"group": ["南通", "苏州"]}, sort="newest", page=1, limit=3)
-    assert without_time(data) == without_time(expected)
+    toggles = {(f, v["value"]): v.pop("toggle_url") for f, values in data["facets"].items() for v in values}
+    assert without_time(data) == without_time(expected)  # besides the toggle URLs, the Searcher's answer
+    assert toggles and all(url.startswith("/api/search?") for url in toggles.values())
+    wider = client.get(toggles[("group", "苏州")]).get_json()
+    assert wider["filters"] == {"group": ["南通"]} and wider["sort"] == "newest" and wider["limit"] == 3
     assert isinstance(data["took_ms"], (int, float))
     assert "援疆" in r.get_data(as_text=True)  # not \u-escaped
 

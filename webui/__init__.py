@@ -11,6 +11,7 @@ import threading
 
 from flask import Flask, current_app, request
 
+from search.vocabulary import DEFAULT_LIMIT, FACET_LABELS, MAX_QUERY_PARAM_CHARS
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -27,12 +28,15 @@ ENV_PREFIX = "BRIEFING"  # BRIEFING_INDEX_DIR → INDEX_DIR (Flask adds the unde
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR="index", SECRET_KEY="dev", MAX_QUERY_PARAM=400)
+    app.config.from_mapping(INDEX_DIR="index", SECRET_KEY="dev")
     app.config.from_prefixed_env(ENV_PREFIX)
     if config:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    # The vocabulary the templates need, from its one definition.
+    app.jinja_env.globals.update(facet_labels=FACET_LABELS, default_limit=DEFAULT_LIMIT,
+                                 max_query_param_chars=MAX_QUERY_PARAM_CHARS)
 
     app.extensions["briefing_searcher"] = _SearcherHolder(app.config["INDEX_DIR"])
 

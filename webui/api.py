@@ -1,9 +1,11 @@
-"""JSON API: the Searcher's answers, unchanged. Errors: {"error": {status, message}}."""
+"""JSON API: the Searcher's answers, unchanged but for each facet value's `toggle_url`
+(webui.facets). Errors: {"error": {status, message}}."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
 from webui import get_searcher
+from webui.facets import add_toggle_urls
 from webui.params import read_q, read_search_params
 
 bp = Blueprint("api", __name__)
@@ -12,7 +14,8 @@ bp = Blueprint("api", __name__)
 @bp.get("/search")
 def search():
     params = read_search_params(request.args)
-    return jsonify(get_searcher().search(**params.kwargs()))
+    result = get_searcher().search(**params.kwargs())
+    return jsonify(add_toggle_urls(result, params.as_run(result), "api.search"))
 
 
 @bp.get("/items/<item_id>")

@@ -6,31 +6,33 @@ Only the shape is checked here (integers, lengths); the Searcher checks the valu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from flask import url_for
 from werkzeug.datastructures import MultiDict
 
-from search.query.language import QueryError
-
-FACETS = ("group", "issue", "kind", "year", "locality")
-SORTS = ("relevance", "newest", "oldest")
-SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
-DEFAULT_LIMIT = 10
-MAX_Q_CHARS = 400  # a longer q is refused here; the Searcher's own limit is lower
-MAX_FILTER_CHARS = 100
-MAX_FILTER_VALUES = 30
+from search.query.language import QueryError, join_terms, normalize_filter, split_terms
+from search.vocabulary import (DEFAULT_LIMIT, DEFAULT_SORT, FACET_NAMES, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
+                               MAX_QUERY_PARAM_CHARS)
 
 
 @dataclass
 class SearchParams:
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: str = "relevance"
+    sort: str = DEFAULT_SORT
     page: int = 1
     limit: int = DEFAULT_LIMIT
 
     def kwargs(self) -> dict:
         return {"q": self.q, "filters": self.filters, "sort": self.sort, "page": self.page,
                 "limit": self.limit}
+
+    def as_run(self, result: dict) -> "SearchParams":
+        """This search as the Searcher ran it: filters typed in the query joined to the
+        given ones, and the page and limit it answered."""
+        return SearchParams(q=self.q, filters=result["filters"], sort=self.sort, page=result["page"],
+                            limit=result["limit"])
 
     def url_args(self, **changes) -> MultiDict:
         """Query-string arguments for this search, with `changes` applied; defaults left out."""
@@ -42,10 +44,10 @@ class SearchParams:
         args = MultiDict()
         if q:
             args.add("q", q)
-        for facet in FACETS:
+        for facet in FACET_NAMES:
             for value in filters.get(facet, []):
                 args.add(facet, value)
-        if sort != "relevance":
+        if sort != DEFAULT_SORT:
             args.add("sort", sort)
         if limit != DEFAULT_LIMIT:
             args.add("limit", str(limit))
@@ -53,15 +55,36 @@ class SearchParams:
             args.add("page", str(page))
         return args
 
-    def toggled(self, facet: str, value: str) -> dict[str, list[str]]:
-        """Filters with `value` of `facet` switched on or off (OR within a facet)."""
+    def url(self, endpoint: str = "views.search", **changes) -> str:
+        """The URL of this search (the page, or with "api.search" its JSON), with `changes`."""
+        # A results page links every facet value: encode the arguments directly rather than
+        # through url_for's per-argument conversion, several times slower.
+        query = urlencode(list(self.url_args(**changes).items(multi=True)))
+        return url_for(endpoint) + (f"?{query}" if query else "")
+
+    def toggle(self, facet: str, value: str) -> dict:
+        """The changes (to `url`) that switch `value` of `facet` on or off, OR within a facet.
+
+        Switching off also drops the filter where it was typed in the query (`group:南通`),
+        else the query would select it again.
+        """
         filters = {f: list(vs) for f, vs in self.filters.items()}
         values = filters.setdefault(facet, [])
+        changes: dict = {"filters": filters}
         if value in values:
             values.remove(value)
+            terms = split_terms(self.q)
+            kept = [t for t in terms if not (t.filter == facet and normalize_filter(facet, t.value) == value)]
+            if len(kept) < len(terms):
+                changes["q"] = join_terms(kept)
         else:
             values.append(value)
-        return {f: vs for f, vs in filters.items() if vs}
+        changes["filters"] = {f: vs for f, vs in filters.items() if vs}
+        return changes
+
+    def unfiltered(self) -> dict:
+        """The changes (to `url`) that drop every filter, those typed in the query too."""
+        return {"filters": {}, "q": join_terms(t for t in split_terms(self.q) if not t.filter)}
 
 
 def _int(args: MultiDict, name: str, default: int) -> int:
@@ -76,7 +99,7 @@ def _int(args: MultiDict, name: str, default: int) -> int:
 
 def read_q(args: MultiDict) -> str:
     q = args.get("q", "")
-    if len(q) > MAX_Q_CHARS:
+    if len(q) > MAX_QUERY_PARAM_CHARS:
         raise QueryError(f"查询太长（{len(q)} 个字符）：请缩短查询 / query too long ({len(q)} characters)")
     return q.strip()
 
@@ -85,7 +108,7 @@ def read_search_params(args: MultiDict) -> SearchParams:
     """The search of a request's query string; raises QueryError for malformed values."""
     q = read_q(args)
     filters: dict[str, list[str]] = {}
-    for facet in FACETS:
+    for facet in FACET_NAMES:
         values = []
         for v in args.getlist(facet):
             v = v.strip()
@@ -97,6 +120,6 @@ def read_search_params(args: MultiDict) -> SearchParams:
             raise QueryError(f"筛选值太多 / too many values for {facet}")
         if values:
             filters[facet] = values
-    sort = args.get("sort", "").strip() or "relevance"
+    sort = args.get("sort", "").strip() or DEFAULT_SORT
     return SearchParams(q=q, filters=filters, sort=sort, page=_int(args, "page", 1),
                         limit=_int(args, "limit", DEFAULT_LIMIT))

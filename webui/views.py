@@ -1,38 +1,18 @@
 """HTML pages: search, item (with its source), issue, issue list, group."""
 from __future__ import annotations
 
-import re
-from urllib.parse import urlencode
+from flask import Blueprint, render_template, request
 
-from flask import Blueprint, render_template, request, url_for
-
+from search.query.language import join_terms, split_terms
+from search.vocabulary import SORT_LABELS
 from webui import get_searcher
-from webui.params import FACETS, SORT_LABELS, SORTS, SearchParams, read_q, read_search_params
+from webui.facets import add_toggle_urls, selected, sidebar
+from webui.params import SearchParams, read_q, read_search_params
 from webui.render import source_view
 
 bp = Blueprint("views", __name__)
 
-FACET_LABELS = {"group": "工作组", "issue": "期次", "kind": "类型", "year": "年份", "locality": "受援地"}
-FACET_ORDER = ("group", "issue", "kind", "year", "locality")
-KIND_VALUE_LABELS = {"article": "文章", "dynamic": "动态"}
-
-
-def _url(params: SearchParams, **changes) -> str:
-    # A results page links every facet value: encode the arguments directly rather than
-    # through url_for's per-argument conversion, several times slower.
-    query = urlencode(list(params.url_args(**changes).items(multi=True)))
-    return url_for("views.search") + (f"?{query}" if query else "")
-
-
-def _filter_label(facet: str, value: str) -> str:
-    if facet == "kind":
-        return KIND_VALUE_LABELS.get(value, value)
-    if facet == "issue":
-        m = re.fullmatch(r"(\d{4})-(\d{1,3})", value)
-        return f"{m.group(1)}年第{int(m.group(2))}期" if m else value
-    if facet == "year" and value.isdigit():
-        return f"{value}年"
-    return value
+SUGGESTED_WORDS = 4  # "search only for …" links offered when nothing was found
 
 
 def _pages(page: int, pages: int) -> list[int | None]:
@@ -46,25 +26,22 @@ def _pages(page: int, pages: int) -> list[int | None]:
     return out
 
 
-def _suggestions(params: SearchParams) -> list[dict]:
+def _suggestions(params: SearchParams, chips: list[dict]) -> list[dict]:
     """What to try when nothing was found: drop a filter, simplify the query."""
-    out = []
-    for facet, values in params.filters.items():
-        for value in values:
-            out.append({"text": f"去掉筛选“{FACET_LABELS.get(facet, facet)}：{_filter_label(facet, value)}”",
-                        "url": _url(params, filters=params.toggled(facet, value), page=1)})
-    if len(params.filters) > 0 and sum(len(v) for v in params.filters.values()) > 1:
-        out.append({"text": "清除全部筛选", "url": _url(params, filters={}, page=1)})
-    q = params.q
-    if re.search(r'["“”「」]', q):
-        out.append({"text": "不用引号（不要求词语紧挨着）",
-                    "url": _url(params, q=re.sub(r'["“”「」]', " ", q).strip(), page=1)})
-    if re.search(r"(^|\s)-\S", q):
-        out.append({"text": "不排除任何词", "url": _url(params, q=re.sub(r"(^|\s)-\S+", " ", q).strip(), page=1)})
-    words = [w for w in re.split(r"\s+", q) if w and not w.startswith("-")]
+    out = [{"text": f"去掉筛选“{chip['facet_label']}：{chip['label']}”", "url": chip["toggle_url"]}
+           for chip in chips]
+    if len(chips) > 1:
+        out.append({"text": "清除全部筛选", "url": params.url(page=1, **params.unfiltered())})
+    terms = split_terms(params.q)
+    unquoted = join_terms(t.unquoted() for t in terms)
+    if any(t.quoted for t in terms):
+        out.append({"text": "不用引号（不要求词语紧挨着）", "url": params.url(q=unquoted, page=1)})
+    if any(t.negated for t in terms):
+        out.append({"text": "不排除任何词", "url": params.url(q=join_terms(t for t in terms if not t.negated), page=1)})
+    words = [t for t in split_terms(unquoted) if not t.negated and not t.filter]  # a phrase's words too
     if len(words) > 1:
-        for w in words[:4]:
-            out.append({"text": f"只搜“{w}”", "url": _url(params, q=w, page=1)})
+        for t in words[:SUGGESTED_WORDS]:
+            out.append({"text": f"只搜“{t.typed}”", "url": params.url(q=t.typed, page=1)})
     return out
 
 
@@ -72,26 +49,16 @@ def _suggestions(params: SearchParams) -> list[dict]:
 def search():
     params = read_search_params(request.args)
     result = get_searcher().search(**params.kwargs())
-    shown = SearchParams(q=params.q, filters=result["filters"], sort=params.sort,
-                         page=result["page"], limit=result["limit"])
-    facets = []
-    for facet in FACET_ORDER:
-        values = [v | {"url": _url(shown, filters=shown.toggled(facet, v["value"]), page=1)}
-                  for v in result["facets"].get(facet, [])]
-        if values:
-            facets.append({"name": facet, "label": FACET_LABELS[facet], "options": values,
-                           "selected": sum(1 for v in values if v["selected"])})
-    chips = [{"facet": facet, "facet_label": FACET_LABELS.get(facet, facet),
-              "label": _filter_label(facet, value),
-              "url": _url(shown, filters=shown.toggled(facet, value), page=1)}
-             for facet, values in result["filters"].items() for value in values]
+    shown = params.as_run(result)
+    add_toggle_urls(result, shown, "views.search")
+    chips = selected(result)
     pages = _pages(result["page"], result["pages"]) if result["pages"] > 1 else []
     return render_template(
-        "search.html", result=result, params=shown, facets=facets, chips=chips,
-        sorts=[(s, SORT_LABELS[s]) for s in SORTS], pages=pages,
-        page_url=lambda n: _url(shown, page=n),
-        clear_url=_url(shown, filters={}, page=1) if chips else None,
-        suggestions=_suggestions(shown) if result["total"] == 0 else [],
+        "search.html", result=result, params=shown, facets=sidebar(result), chips=chips,
+        sorts=list(SORT_LABELS.items()), pages=pages,
+        page_url=lambda n: shown.url(page=n),
+        clear_url=shown.url(page=1, **shown.unfiltered()) if chips else None,
+        suggestions=_suggestions(shown, chips) if result["total"] == 0 else [],
     )
 
 
@@ -120,8 +87,3 @@ def groups():
 @bp.get("/group/<name>")
 def group(name: str):
     return render_template("group.html", group=get_searcher().group(name))
-
-
-@bp.app_context_processor
-def helpers():
-    return {"facets_all": FACETS, "facet_labels": FACET_LABELS}

@@ -7,7 +7,7 @@ import os
 import sys
 
 from search.errors import SearchError
-from search.model import KINDS
+from search.vocabulary import DEFAULT_LIMIT, DEFAULT_SORT, FACETS, KIND_LABELS, SORTS
 
 DEFAULT_INDEX = "index"  # also the web UI's default (webui/__main__.py)
 
@@ -36,7 +36,7 @@ def cmd_parse(args) -> int:
             head += f" {doc.year}年第{doc.issue_no}期（总第{doc.total_no}期） {doc.date or ''}"
         print(f"{doc.source}  [{doc.encoding}]  {head}")
         for item in doc.items:
-            label = "文章" if item.kind == "article" else "动态"
+            label = KIND_LABELS.get(item.kind, item.kind)
             where = "·".join(x for x in (item.group, item.locality) if x)
             print(f"  {item.ordinal:2d}. [{label}] {item.title}  ({where or '—'}; "
                   f"lines {item.span.line_start}-{item.span.line_end}, {len(item.body)} chars)")
@@ -62,8 +62,7 @@ def cmd_query(args) -> int:
     from search.searcher import Searcher
     from search.cli.terminal import print_results
 
-    filters = {f: getattr(args, f) for f in ("group", "issue", "kind", "year", "locality")
-               if getattr(args, f)}
+    filters = {f.name: getattr(args, f.name) for f in FACETS if getattr(args, f.name)}
     result = Searcher(args.index).search(args.query, filters, sort=args.sort, page=args.page,
                                          limit=args.limit)
     if args.json:
@@ -91,14 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("query", help="search the index")
     p.add_argument("query", help='words, "phrases", -exclusions, title:/group:/issue:… (see README)')
     p.add_argument("--index", default=DEFAULT_INDEX)
-    p.add_argument("--group", action="append", help="work group, e.g. 南通 (repeat for OR)")
-    p.add_argument("--issue", action="append", help="issue key YYYY-NN, e.g. 2017-09 (repeat for OR)")
-    p.add_argument("--kind", action="append", choices=KINDS)
-    p.add_argument("--year", action="append")
-    p.add_argument("--locality", action="append", help="aided place, e.g. 伊宁县")
-    p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
+    for facet in FACETS:
+        p.add_argument(f"--{facet.name}", action="append", choices=facet.choices,
+                       help=f"{facet.help or facet.name} (repeat for OR)")
+    p.add_argument("--sort", default=DEFAULT_SORT, choices=SORTS)
     p.add_argument("--page", type=int, default=1)
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
     p.add_argument("--json", action="store_true", help="the same JSON as the web API")
     p.add_argument("--no-color", action="store_true")
     p.set_defaults(func=cmd_query)

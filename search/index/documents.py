@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from search.model import Document
-from search.store import item_id, pack_texts
+from search.store import file_id, item_id, pack_texts
 from search.store.schema import FILE, ITEM
+from search.vocabulary import FACETS
 
 
 def item_fields(doc: Document, item) -> dict:
@@ -18,10 +19,8 @@ def item_fields(doc: Document, item) -> dict:
         "id": item_id(doc.source, item.ordinal), "rec": ITEM, "source": doc.source,
         "title": "\n".join(t for t in (item.title, item.subtitle) if t),
         "body": item.body,
-        "kind": item.kind, "ordinal": item.ordinal, "meta": meta,
-        "group": item.group, "locality": item.locality, "issue": doc.issue_key,
-        "year": str(doc.year) if doc.year is not None else None, "date": doc.date,
-    }
+        "ordinal": item.ordinal, "meta": meta, "date": doc.date,
+    } | {facet.name: facet.value_of(doc, item) for facet in FACETS}
     return {k: v for k, v in fields.items() if v is not None}
 
 
@@ -30,7 +29,7 @@ def file_fields(doc: Document) -> dict:
     del meta["sha256"]  # a field of its own
     meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind, "title": it.title,
                       "ordinal": it.ordinal} for it in doc.items]
-    return {"id": f"file:{doc.source}", "rec": FILE, "source": doc.source, "sha256": doc.sha256,
+    return {"id": file_id(doc.source), "rec": FILE, "source": doc.source, "sha256": doc.sha256,
             "meta": meta, "text": pack_texts(doc.text, [it.body for it in doc.items])}
 
 

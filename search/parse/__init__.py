@@ -15,7 +15,8 @@ the parser's business: the enrich stage adds them.
 """
 from __future__ import annotations
 
-from search.model import ARTICLE, BRIEFING, Document
+from search.model import Document
+from search.vocabulary import ARTICLE, BRIEFING
 from search.parse.briefing import briefing_items
 from search.parse.header import read_header
 from search.parse.lines import split_lines

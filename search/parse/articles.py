@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from search.model import ARTICLE, Item
+from search.model import Item
+from search.vocabulary import ARTICLE
 from search.parse.lines import (HEADING_MAX, PUNCTUATION, TITLE_PAIR_MAX, TOC_MATCH, WRAPPED_LINE, Candidate, Line,
                                align, ends_sentence, join_pair, join_texts, key, next_text, raw_length,
                                similarity, starts_paragraph, title_like)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from search.model import ARTICLE, DYNAMIC, Item
+from search.model import Item
+from search.vocabulary import ARTICLE, DYNAMIC
 from search.parse.articles import article_items_in
 from search.parse.dynamics import dynamic_items_in, lead_sentence
 from search.parse.lines import (DYNAMIC_HEAD, DYNAMIC_WITHOUT_HEADING, HEADER_LINE_MAX, TOC_HEAD, Line, similarity,

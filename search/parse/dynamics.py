@@ -1,7 +1,8 @@
 """动态: one-paragraph news items, each opening with a title sentence."""
 from __future__ import annotations
 
-from search.model import DYNAMIC, Item
+from search.model import Item
+from search.vocabulary import DYNAMIC
 from search.parse.articles import unwrap_title
 from search.parse.lines import (LEAD_MAX, TOC_MATCH, Candidate, Line, align,
                                ends_sentence, first_text, join_pair, similarity, split_lead,

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from search.model import ARTICLE, Item
+from search.model import Item
+from search.vocabulary import ARTICLE
 from search.parse.lines import Line, first_text, join_texts, title_like
 from search.parse.paragraphs import blocks_of, build_paragraphs, headline, make_item
 

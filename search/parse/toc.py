@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.model import ARTICLE, DYNAMIC
+from search.vocabulary import ARTICLE, DYNAMIC
 from search.parse.lines import (BULLETS, DYNAMIC_HEAD, SHORT_LINE, TOC_HEAD, TOC_LINES_MAX, WRAPPED_LINE, Line,
                                first_text, join_pair, next_text, raw_length, title_like)
 

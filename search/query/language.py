@@ -1,8 +1,8 @@
 """The user's query language, and the Whoosh queries built from it.
 
 Syntax: words separated by spaces (all required when that finds enough), "quoted
-phrases", -exclusion, `title:` / `body:` to search one field, and `group:` `issue:`
-`kind:` `year:` `locality:` to filter. Anything else is text: a query never fails to
+phrases", -exclusion, `title:` / `body:` to search one field, and `name:` of a facet
+(`group:` `issue:` `kind:` `year:` `locality:` …, see search.vocabulary) to filter. Anything else is text: a query never fails to
 parse, it only fails to be sensible (too long, nothing to look for), and then says so.
 
 Ranking design: a word found in the title counts more than in the body; a run of
@@ -21,19 +21,19 @@ from whoosh import query as Q
 
 from search.analysis import is_cjk, normalize, query_words
 from search.errors import SearchError
+from search.vocabulary import FACET_NAMES, KIND_LABELS, MAX_QUERY_CHARS, MAX_QUERY_TERMS
 
-MAX_QUERY_CHARS = 200
-MAX_UNITS = 24
 TITLE_BOOST = 3.0
 CHARS_BOOST = 0.5  # single characters found only inside longer words
 RELATED_BOOST = 0.35
 PHRASE_BONUS = 1.0  # the words of one chunk, side by side
 
 TEXT_FIELDS = ("title", "body")
-FILTER_FIELDS = ("group", "issue", "kind", "year", "locality")
-KIND_NAMES = {"文章": "article", "article": "article", "动态": "dynamic", "dynamic": "dynamic"}
+FILTER_FIELDS = FACET_NAMES
+KIND_NAMES = {kind: kind for kind in KIND_LABELS} | {label: kind for kind, label in KIND_LABELS.items()}
 
-_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+)[:：])?(?:["“”「」]([^"“”「」]*)["“”「」]?|([^\s"“”「」]+))')
+QUOTES = '"“”「」'
+_TERM = re.compile(rf'(-?)(?:([A-Za-z]+)[:：])?(?:[{QUOTES}]([^{QUOTES}]*)[{QUOTES}]?|([^\s{QUOTES}]+))')
 
 
 class QueryError(SearchError):
@@ -47,6 +47,49 @@ class Unit:
     words: list[str]
     field: str | None = None  # "title" or "body"; None: both
     exact: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a query as the user typed it, before any analysis."""
+    typed: str  # e.g. -title:"援疆 干部"
+    value: str  # without sign, prefix and quotes: 援疆 干部
+    negated: bool = False
+    prefix: str = ""  # as typed before the colon: a text field, a facet, or (then text) anything else
+    quoted: bool = False
+
+    @property
+    def filter(self) -> str | None:
+        """The facet this term filters by, if it is a filter."""
+        prefix = self.prefix.lower()
+        return prefix if prefix in FILTER_FIELDS else None
+
+    @property
+    def field(self) -> str | None:
+        """The text field this term is confined to, if any."""
+        prefix = self.prefix.lower()
+        return prefix if prefix in TEXT_FIELDS else None
+
+    @property
+    def text(self) -> str:
+        """What is looked for: the value, or for an unknown prefix, prefix and value."""
+        if self.prefix and not self.filter and not self.field:
+            return f"{self.prefix}:{self.value}"
+        return self.value
+
+    def unquoted(self) -> str:
+        """The term as typed, without its quotes (its words no longer side by side)."""
+        return ("-" if self.negated else "") + (f"{self.prefix}:" if self.prefix else "") + self.value
+
+
+def split_terms(text: str) -> list[Term]:
+    """The query's terms in the order typed."""
+    return [Term(m.group(0), m.group(3) if m.group(3) is not None else m.group(4), bool(m.group(1)),
+                 m.group(2) or "", m.group(3) is not None) for m in _TERM.finditer(text)]
+
+
+def join_terms(terms) -> str:
+    return " ".join(t if isinstance(t, str) else t.typed for t in terms)
 
 
 @dataclass
@@ -75,22 +118,18 @@ def parse_query(text: str) -> ParsedQuery:
         raise QueryError(f"查询太长（{len(text)} 个字符，最多 {MAX_QUERY_CHARS}）：请缩短查询 / "
                          f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
     parsed = ParsedQuery()
-    for m in _TOKEN.finditer(text):
-        negated, prefix, quoted, bare = m.group(1), (m.group(2) or "").lower(), m.group(3), m.group(4)
-        raw = quoted if quoted is not None else bare
-        if prefix in FILTER_FIELDS:
-            if raw.strip():
-                parsed.filters.setdefault(prefix, []).append(normalize_filter(prefix, raw))
+    for term in split_terms(text):
+        if term.filter:
+            if term.value.strip():
+                parsed.filters.setdefault(term.filter, []).append(normalize_filter(term.filter, term.value))
             continue
-        if prefix and prefix not in TEXT_FIELDS:  # not our syntax: it is text after all
-            raw, prefix = f"{m.group(2)}:{raw}", ""
-        words = query_words(raw)
+        words = query_words(term.text)
         if not words:
             continue
-        unit = Unit(normalize("".join(words)), words, prefix or None, exact=quoted is not None)
-        (parsed.excluded if negated else parsed.units).append(unit)
-    if len(parsed.units) + len(parsed.excluded) > MAX_UNITS:
-        raise QueryError(f"查询的词太多（最多 {MAX_UNITS} 个）/ too many terms (at most {MAX_UNITS})")
+        unit = Unit(normalize("".join(words)), words, term.field, exact=term.quoted)
+        (parsed.excluded if term.negated else parsed.units).append(unit)
+    if len(parsed.units) + len(parsed.excluded) > MAX_QUERY_TERMS:
+        raise QueryError(f"查询的词太多（最多 {MAX_QUERY_TERMS} 个）/ too many terms (at most {MAX_QUERY_TERMS})")
     if parsed.excluded and not parsed.units:
         raise QueryError("查询只有排除词：请至少给出一个要查找的词 / "
                          "the query only excludes words: give at least one word to look for")

@@ -20,6 +20,7 @@ from search.analysis import USERDICT
 from search.enrich import DATA_FILE as GROUPS_FILE
 from search.errors import SearchError
 from search.store.schema import SCHEMA_VERSION, build_schema
+from search.vocabulary import FACET_NAMES, FILE_ID_PREFIX
 
 STAMP = "analysis.json"  # which analysis built the index; another one means a rebuild
 MANIFEST = "files.json"  # the indexed files' hashes, sizes, times and item ids
@@ -30,16 +31,22 @@ def item_id(source: str, ordinal: int) -> str:
     return f"{hashlib.blake2b(source.encode('utf-8'), digest_size=5).hexdigest()}-{ordinal:02d}"
 
 
-# What a searcher must agree on with the index: the tokens. The groups data only decides
-# stored values, so an index made with older groups data is still searched correctly.
-TOKEN_STAMP = ("schema", "userdict")
+def file_id(source: str) -> str:
+    """The id of a file's record: the file record prefix, then the source name."""
+    return f"{FILE_ID_PREFIX}{source}"
+
+
+# What a searcher must agree on with the index: the tokens and the facet columns. The groups
+# data only decides stored values, so an index made with older groups data is still searched.
+TOKEN_STAMP = ("schema", "userdict", "facets")
 
 
 def analysis_stamp() -> dict:
-    """Fingerprint of everything the index's contents depend on: the schema, the domain
-    dictionary (the tokens) and the groups data (each item's group and place)."""
+    """Fingerprint of everything the index's contents depend on: the schema and its facet
+    columns, the domain dictionary (the tokens) and the groups data (each item's group and place)."""
     userdict = resources.files("search.data").joinpath(USERDICT).read_bytes()
-    return {"schema": SCHEMA_VERSION, "userdict": hashlib.sha256(userdict).hexdigest(),
+    return {"schema": SCHEMA_VERSION, "facets": list(FACET_NAMES),
+            "userdict": hashlib.sha256(userdict).hexdigest(),
             "groups": hashlib.sha256(GROUPS_FILE.read_bytes()).hexdigest()}
 
 
@@ -51,7 +58,8 @@ def stamp_change(old: dict | None, new: dict, keys=None) -> str | None:
     if old.get("schema") != new["schema"]:
         return f"the index was made by another version (schema {old.get('schema')}, now {new['schema']})"
     changed = [k for k in keys if old.get(k) != new[k]]
-    names = {"userdict": f"the domain dictionary ({USERDICT})", "groups": f"the groups data ({GROUPS_FILE.name})"}
+    names = {"userdict": f"the domain dictionary ({USERDICT})", "groups": f"the groups data ({GROUPS_FILE.name})",
+             "facets": "the facets (search/vocabulary.py)"}
     return " and ".join(names.get(k, k) for k in changed) + " changed" if changed else None
 
 

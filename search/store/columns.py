@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from search.store.schema import FACETS
+from search.vocabulary import FACET_NAMES
 
 TEXT_FIELDS = ("title", "body")
 # Every per-item value kept here rather than in each item's stored fields.
-VALUE_FIELDS = FACETS + ("source", "date")
+VALUE_FIELDS = FACET_NAMES + ("source", "date")
 
 
 class Columns:

@@ -13,12 +13,10 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
 from search.analysis import ChineseAnalyzer, word_positions
+from search.vocabulary import FACET_NAMES
 
 ITEM = "item"
 FILE = "file"
-
-# The facets users filter by; each is a sortable ID column on item documents.
-FACETS = ("group", "issue", "kind", "year", "locality")
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 9  # 9: modules moved into stage packages (pickled class paths changed)
@@ -91,11 +89,8 @@ def build_schema() -> Schema:
         # Title and subtitle: a short field, weighted above the body when ranking.
         title=WordsField(),
         body=WordsField(),
-        group=ExactID(sortable=True),
-        issue=ExactID(sortable=True),
-        kind=ExactID(sortable=True),
-        year=ExactID(sortable=True),
-        locality=ExactID(sortable=True),
+        # The facets users filter by (search.vocabulary.FACETS): one sortable column each.
+        **{name: ExactID(sortable=True) for name in FACET_NAMES},
         date=ExactID(sortable=True),
         ordinal=NUMERIC(sortable=True),
         # The item's metadata for display (title, subtitle, span …), or the file's parse.
