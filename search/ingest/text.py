@@ -13,6 +13,7 @@ import re
 import stat
 
 from search.errors import SourceError
+from search.ingest.cleanup import clean_text
 
 # BOMs are checked longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
 # Each entry: BOM, codec that decodes the rest, name reported for the document.
@@ -37,7 +38,8 @@ _CONTROLS = re.compile("[\x01-\x08\x0b\x0e-\x1f]")  # a NUL alone already means 
 def read_source(path) -> tuple[str, str, str]:
     """Return (text, encoding name, sha256 hex of the raw bytes) for the file at `path`.
 
-    Raises SourceError with a human reason for anything that is not readable text.
+    The text is cleaned of converter artifacts (see `cleanup`). Raises SourceError with a
+    human reason for anything that is not readable text.
     """
     raw = _read_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
@@ -51,7 +53,7 @@ def read_source(path) -> tuple[str, str, str]:
         raise SourceError(path, "empty file (only white space)")
     if _looks_binary(text):
         raise SourceError(path, "binary file, not text")
-    return text, encoding, digest
+    return clean_text(text), encoding, digest
 
 
 def _read_bytes(path) -> bytes:
