@@ -13,6 +13,10 @@ DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 SERIES = re.compile(r"简\s*报$")
 # A publisher is an office; a short line that names none (内部资料) is not the publisher.
 ORGANISATION = re.compile(r"(?:指挥部|办公室|委员会|小组|部|办|局|厅|委|会|院|中心|组)$")
+# A masthead line holds its fields and nothing else: prose or labels (`例如：2017年第5期`,
+# `《西部》2024年第2期|…`) around an issue number belong to a page that quotes one.
+_MASTHEAD_MARKS = PUNCTUATION - set("()（）【】〔〕[]《》") | set("|｜")
+
 
 def read_header(lines: list[Line]) -> tuple[dict, int]:
     """Masthead fields of a briefing and the index of the first line after them.
@@ -23,6 +27,7 @@ def read_header(lines: list[Line]) -> tuple[dict, int]:
     """
     meta: dict = {}
     end = seen = 0
+    prose_before = False  # a line above the issue number that no masthead has
     for i, line in enumerate(lines):
         text = line.text
         if not text:
@@ -34,6 +39,8 @@ def read_header(lines: list[Line]) -> tuple[dict, int]:
         rest = unicodedata.normalize("NFKC", text)
         issue = ISSUE.search(rest)
         if issue and "year" not in meta:
+            if prose_before or _has_marks(DATE.sub("", rest[:issue.start()] + rest[issue.end():])):
+                return {}, 0
             meta["year"] = int(issue.group(1))
             meta["issue_no"] = int(issue.group(2))
             if issue.group(3):
@@ -56,6 +63,8 @@ def read_header(lines: list[Line]) -> tuple[dict, int]:
                 and not (set(rest) & PUNCTUATION) and ("series" in meta or "year" in meta):
             meta["publisher"] = rest
             end = i + 1
+        elif "year" not in meta and _has_marks(rest):
+            prose_before = True
         if "date" in meta:
             break
     if "year" not in meta:
@@ -64,3 +73,7 @@ def read_header(lines: list[Line]) -> tuple[dict, int]:
         meta.pop("date", None)
     return meta, end
 
+
+
+def _has_marks(text: str) -> bool:
+    return bool(set(text) & _MASTHEAD_MARKS)
