@@ -28,6 +28,8 @@ class Item:
     subtitle: str | None = None
     group: str | None = None
     locality: str | None = None
+    byline: str | None = None  # who wrote it (通讯员 … 记者 …), where the text says
+    title_derived: bool = False  # the text has no headline: the title is its lead sentence
 
 
 @dataclass
@@ -41,8 +43,8 @@ class Document:
     year: int | None = None
     issue_no: int | None = None
     total_no: int | None = None
-    date: str | None = None  # ISO 8601
-    publisher: str | None = None
+    date: str | None = None  # ISO 8601: a briefing's issue date, a news page's publication date
+    publisher: str | None = None  # who published it: a briefing's issuing office, a news outlet
     items: list[Item] = field(default_factory=list)
 
     @property

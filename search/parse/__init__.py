@@ -20,7 +20,7 @@ from search.vocabulary import ARTICLE, BRIEFING
 from search.parse.briefing import briefing_items
 from search.parse.header import read_header
 from search.parse.lines import split_lines
-from search.parse.standalone import article_items
+from search.parse.standalone import read_article
 
 
 def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8") -> Document:
@@ -34,7 +34,10 @@ def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8"
             setattr(doc, name, value)
         doc.items = briefing_items(lines, header_end)
     else:
-        doc.items = article_items(lines)
+        article = read_article(lines)
+        doc.items, doc.date, doc.publisher = article.items, article.date, article.publisher
+        if doc.date:
+            doc.year = int(doc.date[:4])  # the publication year: the year facet counts news pages too
     for ordinal, item in enumerate(doc.items, 1):
         item.ordinal = ordinal
     return doc
