@@ -2,7 +2,8 @@
 
 All knowledge of groups, their aliases and their aided places lives in data/groups.toml;
 this module only applies it. Users filter by group, so the answer must be the canonical
-short name (南通, not 海门 or 南通市).
+short name (南通, not 海门 or 南通市). Texts are matched folded (`analysis.normalize`), so a
+traditional-script mirror (江蘇援伊·鹽城工作組) names its group as the original does.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from search.analysis import normalize
 from search.model import Document
 
 DATA_FILE = Path(__file__).with_name("data") / "groups.toml"
@@ -21,8 +23,12 @@ DATA_FILE = Path(__file__).with_name("data") / "groups.toml"
 # 武进第九批援疆工作组, 南通市援疆工作组, 江苏援伊·南通前方工作组. No punctuation in between.
 _TO_WORK_GROUP = re.compile(r"[^，。；：、,;:\s]{0,8}?工作组")
 
-# A prefecture-wide story names places of many groups at once.
+# A prefecture-wide story names places of many groups at once…
 _PREFECTURE_WIDE_GROUPS = 3
+# … and none of them takes this share of the mentions.
+_PREFECTURE_WIDE_SHARE = 0.5
+# Between another province's name and its headquarters: 江西援疆前方指挥部, 克州前方指挥部.
+_TO_HEADQUARTERS = re.compile(r"[^，。；：、,;:\s]{0,8}?")
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Group:
 class Mention:
     start: int
     end: int
-    kind: str  # "group" or "place"
+    kind: str  # "group", "place" or "elsewhere"
     name: str  # canonical name
 
 
@@ -58,12 +64,23 @@ class Directory:
         for group in self.groups:
             for term in (group.name, *group.aliases):
                 terms[term] = ("group", group.name)
+        for term in data.get("elsewhere", {}).get("names", ()):
+            terms.setdefault(term, ("elsewhere", term))
         self.terms = terms
         # Longest alternatives first so that 南京江宁 beats 南京 and 伊宁县 is never read as 伊宁.
         self.pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
 
     def mentions(self, text: str) -> list[Mention]:
-        return [Mention(m.start(), m.end(), *self.terms[m.group()]) for m in self.pattern.finditer(text)]
+        """Names of groups, places and aid elsewhere in folded `text`, in order; a headquarters
+        named right after aid elsewhere (江西援疆前方指挥部) is left out: it is not ours."""
+        found = [Mention(m.start(), m.end(), *self.terms[m.group()]) for m in self.pattern.finditer(text)]
+        out = []
+        for m in found:
+            if out and out[-1].kind == "elsewhere" and m.kind == "group" and self.is_headquarters(m.name) \
+                    and _TO_HEADQUARTERS.fullmatch(text, out[-1].end, m.start):
+                continue
+            out.append(m)
+        return out
 
     def group_of_place(self, place: str) -> str | None:
         """The first group (file order) that aids `place`."""
@@ -89,12 +106,24 @@ def resolve(title: str, body: str, directory: Directory | None = None) -> tuple[
     only when the title names neither a group nor a place.
     """
     d = directory or load()
-    group = _group_from(title, d, in_title=True) or _group_from(body, d, in_title=False)
-    return group, _locality(group, title, body, d)
+    title, body = normalize(title or ""), normalize(body or "")
+    title_mentions, body_mentions = d.mentions(title), d.mentions(body)
+    if _elsewhere(title_mentions):
+        return None, None
+    group = _group_from(title, title_mentions, d, in_title=True, body_mentions=body_mentions)
+    if group is None and not _elsewhere(body_mentions):
+        group = _group_from(body, body_mentions, d, in_title=False)
+    return group, _locality(group, title_mentions, body_mentions, d)
 
 
-def _group_from(text: str, d: Directory, in_title: bool) -> str | None:
-    mentions = d.mentions(text or "")
+def _elsewhere(mentions: list[Mention]) -> bool:
+    """Is this text about aid that is not Jiangsu's in Ili? Its names outnumber ours."""
+    others = sum(m.kind == "elsewhere" for m in mentions)
+    return others > len(mentions) - others
+
+
+def _group_from(text: str, mentions: list[Mention], d: Directory, in_title: bool,
+                body_mentions: list[Mention] = ()) -> str | None:
     groups = [m for m in mentions if m.kind == "group" and not d.is_headquarters(m.name)]
     places = [m for m in mentions if m.kind == "place"]
     hq = [m for m in mentions if m.kind == "group" and d.is_headquarters(m.name)]
@@ -104,6 +133,9 @@ def _group_from(text: str, d: Directory, in_title: bool) -> str | None:
         lead = len(text) - len(text.lstrip(" “\"'《【#*"))
         if groups and groups[0].start <= lead:
             return groups[0].name
+    elif _prefecture_wide(groups, places, d) or len(hq) > len(groups):
+        # The whole batch's story, or the headquarters' own: it is named more than any group.
+        return _headquarters(d)
     strong = [m for m in groups if _names_work_group(text, m, mentions)]
     if strong:
         return strong[0].name
@@ -113,13 +145,28 @@ def _group_from(text: str, d: Directory, in_title: bool) -> str | None:
         return _most_common(groups)
     specific = [m for m in places if not d.is_headquarters(d.group_of_place(m.name))]
     if specific:
-        owners = {d.group_of_place(m.name) for m in specific}
-        if not in_title and len(owners) >= _PREFECTURE_WIDE_GROUPS:
-            return _headquarters(d)
-        return d.group_of_place(specific[0].name if in_title else _most_common(specific))
+        place = specific[0].name if in_title else _most_common(specific)
+        return _aiding_group(place, body_mentions, d)
     if places or hq:
         return _headquarters(d)
     return None
+
+
+def _prefecture_wide(groups: list[Mention], places: list[Mention], d: Directory) -> bool:
+    """Does a body cover the whole batch: the groups it names, directly or by their places,
+    are many, and none of them dominates?"""
+    owners = Counter(m.name for m in groups)
+    owners.update(d.group_of_place(m.name) for m in places if not d.is_headquarters(d.group_of_place(m.name)))
+    if len(owners) < _PREFECTURE_WIDE_GROUPS:
+        return False
+    return max(owners.values()) < _PREFECTURE_WIDE_SHARE * sum(owners.values())
+
+
+def _aiding_group(place: str, context: list[Mention], d: Directory) -> str | None:
+    """The group that aids `place`; where several do (霍尔果斯), the one the context names."""
+    aiding = [g.name for g in d.groups if place in g.places]
+    named = [m.name for m in context if m.kind == "group" and m.name in aiding]
+    return _most_common_name(named) if named else d.group_of_place(place)
 
 
 def _names_work_group(text: str, mention: Mention, mentions: list[Mention]) -> bool:
@@ -132,18 +179,23 @@ def _names_work_group(text: str, mention: Mention, mentions: list[Mention]) -> b
 
 def _most_common(mentions: list[Mention]) -> str:
     """The most frequent name; ties go to the one mentioned first."""
-    counts = Counter(m.name for m in mentions)
+    return _most_common_name([m.name for m in mentions])
+
+
+def _most_common_name(names: list[str]) -> str:
+    counts = Counter(names)
     best = max(counts.values())
-    return next(m.name for m in mentions if counts[m.name] == best)
+    return next(name for name in names if counts[name] == best)
 
 
 def _headquarters(d: Directory) -> str | None:
     return next((g.name for g in d.groups if g.headquarters), None)
 
 
-def _locality(group: str | None, title: str, body: str, d: Directory) -> str | None:
-    title_places = [m.name for m in d.mentions(title or "") if m.kind == "place"]
-    body_places = [m for m in d.mentions(body or "") if m.kind == "place"]
+def _locality(group: str | None, title_mentions: list[Mention], body_mentions: list[Mention],
+              d: Directory) -> str | None:
+    title_places = [m.name for m in title_mentions if m.kind == "place"]
+    body_places = [m for m in body_mentions if m.kind == "place"]
     if group is not None:
         aided = d.by_name[group].places
         for name in title_places + [m.name for m in body_places]:
@@ -161,5 +213,7 @@ def enrich(doc: Document, directory: Directory | None = None) -> Document:
     """Give each item of a parsed document its group and aided place, from the current data."""
     d = directory or load()
     for item in doc.items:
-        item.group, item.locality = resolve(" ".join(x for x in (item.title, item.subtitle) if x), item.body, d)
+        # A headline derived from the lead says nothing the body does not.
+        title = "" if item.title_derived else " ".join(x for x in (item.title, item.subtitle) if x)
+        item.group, item.locality = resolve(title, item.body, d)
     return doc
