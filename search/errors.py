@@ -12,3 +12,7 @@ class SourceError(SearchError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class NotFound(SearchError):
+    """No such item, issue, group or file in the index."""

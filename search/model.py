@@ -30,6 +30,8 @@ class Item:
     locality: str | None = None
     byline: str | None = None  # who wrote it (通讯员 … 记者 …), where the text says
     title_derived: bool = False  # the text has no headline: the title is its lead sentence
+    pages: tuple[int, int] | None = None  # first and last page of the original (PDF or scan)
+    ocr_confidence: float | None = None  # mean OCR confidence (0–100) when its text is OCR'd
 
 
 @dataclass

@@ -18,18 +18,20 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from whoosh import query as Q
 
 from search.analysis import is_cjk, segmenter, word_tokens
-from search.errors import SearchError
+from search.errors import NotFound, SearchError
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
 from search.query.highlight import compile_terms, find_spans, highlight, snippets
-from search.store import (TOKEN_STAMP, analysis_stamp, file_id, index_exists, open_index, read_stamp, stamp_change,
-                          unpack_texts)
+from search.original import PAGED_FORMATS, Originals
+from search.pages import line_regions
+from search.store import (TOKEN_STAMP, analysis_stamp, file_id, file_key, index_exists, open_index, read_stamp,
+                          stamp_change, unpack_texts)
 from search.query.language import QueryError, compile_query, normalize_filter, parse_query
 from search.store.schema import FILE, ITEM
 from search.query.scoring import Matches, Scorer
@@ -55,6 +57,7 @@ class Generation:
     related: dict = field(default_factory=dict)  # docnum → related items, computed on demand
     _texts: dict = field(default_factory=dict)  # source → (text, bodies), recently used
     _issues: list | None = None
+    _sources: dict | None = None  # file id → source
 
     def __post_init__(self):
         self.scorer = Scorer(self.searcher, self.columns.n, self.columns.lengths)
@@ -79,6 +82,15 @@ class Generation:
             self._texts[source] = found
         return found
 
+    def source_of(self, key: str) -> str:
+        """The source whose file key is `key` (`search.store.file_key`)."""
+        if self._sources is None:
+            self._sources = {file_key(src): src for src in self.columns.values["source"] if src}
+        source = self._sources.get(key)
+        if source is None:
+            raise NotFound(f"no file {key!r}")
+        return source
+
     def body(self, docnum: int, stored: dict | None = None) -> str:
         stored = stored or self.searcher().stored_fields(docnum)
         return self.texts(self.columns.value("source", docnum))[1][stored["meta"]["ordinal"] - 1]
@@ -88,14 +100,19 @@ class Generation:
         stored = stored or self.searcher().stored_fields(docnum)
         meta, value = stored["meta"], self.columns.value
         kind, issue, year = value("kind", docnum), value("issue", docnum), value("year", docnum)
+        source = value("source", docnum)
+        pages = meta.get("pages")
         out = {
             "id": stored["id"], "kind": kind, "kind_label": KIND_LABELS.get(kind),
             "title": meta["title"], "subtitle": meta.get("subtitle"),
             "toc_title": meta.get("toc_title", meta["title"]),
             "group": value("group", docnum), "locality": value("locality", docnum),
             "issue": issue, "issue_label": issue_label(issue), "year": int(year) if year else None,
-            "date": value("date", docnum), "source": value("source", docnum), "ordinal": meta["ordinal"],
+            "date": value("date", docnum), "source": source, "file_key": file_key(source),
+            "ordinal": meta["ordinal"],
             "span": dict(zip(("start", "end", "line_start", "line_end"), meta["span"])),
+            "pages": {"first": pages[0], "last": pages[1]} if pages else None,
+            "ocr_confidence": meta.get("ocr"),
         }
         for name in FACET_NAMES:  # any facet without a field of its own above
             out.setdefault(name, value(name, docnum))
@@ -129,6 +146,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._gen: Generation | None = None
         self._checked = 0.0
+        self.originals = Originals(self.index_dir)
         self._current()  # fail now, with a message, if there is no index
 
     # -- generations ---------------------------------------------------------------
@@ -259,6 +277,7 @@ class Searcher:
             previous=contents[position - 1] if position > 0 else None,
             next=contents[position + 1] if position + 1 < len(contents) else None,
             related=self._related(gen, docnum, body),
+            original=_original(record, span, meta.get("pages")),
             source_text={"text": text, "before": text[:span["start"]],
                          "span": text[span["start"]:span["end"]], "after": text[span["end"]:],
                          "matches": find_spans(text[span["start"]:span["end"]], pattern)},
@@ -293,6 +312,30 @@ class Searcher:
         if docnum is None:
             raise NotFound(f"no source {source!r}")
         return s.stored_fields(docnum)
+
+    # -- originals -----------------------------------------------------------------
+
+    def file(self, key: str) -> dict:
+        """An indexed file by its id: its header, format and pages (without line boxes)."""
+        gen = self._current()
+        record = self._file_record(gen.searcher(), gen.source_of(key))
+        return _document_header(record) | _original(record, None, None) | {
+            "items": _contents(record)}
+
+    def open_original(self, key: str):
+        """The indexed file `key`, open and checked (`search.original.OpenedOriginal`)."""
+        gen = self._current()
+        record = self._file_record(gen.searcher(), gen.source_of(key))
+        return self.originals.open(record["meta"]["source"], record["sha256"], record["meta"].get("encoding"))
+
+    def page_image(self, key: str, number: int) -> bytes:
+        """Page `number` of the indexed file `key` as PNG."""
+        gen = self._current()
+        record = self._file_record(gen.searcher(), gen.source_of(key))
+        meta = record["meta"]
+        if not 1 <= number <= len(meta.get("pages") or ()):
+            raise NotFound(f"no page {number} in {key!r}")
+        return self.originals.page_image(meta["source"], record["sha256"], meta.get("format", "text"), number)
 
     def issues(self) -> list[dict]:
         """Every indexed document: briefings newest first, then other texts by name."""
@@ -344,10 +387,6 @@ class Searcher:
                 for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-class NotFound(SearchError):
-    pass
-
-
 def _neg_key(doc: dict):
     return (-(doc["year"] or 0), -(doc["issue_no"] or 0))
 
@@ -389,6 +428,27 @@ def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[
 def _contents(record: dict) -> list[dict]:
     """A file's items in reading order: id, kind, title, ordinal."""
     return [entry | {"kind_label": KIND_LABELS[entry["kind"]]} for entry in record["meta"]["items"]]
+
+
+def _original(record: dict, span: dict | None, pages: list[int] | None) -> dict:
+    """The original of a file record: id, format, OCR and its pages; with an item's
+    `span` and page range, the pages it spans with the regions it covers on each."""
+    meta = record["meta"]
+    fmt = meta.get("format", "text")
+    shown = meta.get("pages") or []
+    if span is not None:
+        shown = shown[pages[0] - 1:pages[1]] if pages else []
+    views = []
+    for page in shown:
+        view = {k: page.get(k) for k in ("number", "label", "width", "height", "ocr", "confidence")}
+        if span is not None:
+            view["regions"] = [dict(zip(("x0", "y0", "x1", "y1"), box))
+                               for box in line_regions(page.get("lines") or (), span["start"], span["end"])]
+        views.append(view)
+    return {"file_key": file_key(meta["source"]), "version": record["sha256"][:16],
+            "name": PurePosixPath(meta["source"]).name, "format": fmt,
+            "paged": fmt in PAGED_FORMATS and bool(meta.get("pages")), "page_count": len(meta.get("pages") or ()),
+            "ocr_confidence": meta.get("ocr_confidence"), "pages": views}
 
 
 def _document_header(record: dict) -> dict:

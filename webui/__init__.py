@@ -40,8 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["briefing_searcher"] = _SearcherHolder(app.config["INDEX_DIR"])
 
-    from webui import api, errors, views
+    from webui import api, errors, originals, views
     app.register_blueprint(views.bp)
+    app.register_blueprint(originals.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     errors.register(app)
 

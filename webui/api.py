@@ -24,6 +24,11 @@ def item(item_id: str):
     return jsonify(get_searcher().item(item_id, q=q))
 
 
+@bp.get("/files/<fid>")
+def file(fid: str):
+    return jsonify(get_searcher().file(fid))
+
+
 @bp.get("/issues")
 def issues():
     return jsonify(get_searcher().issues())

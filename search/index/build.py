@@ -8,7 +8,6 @@ atomically: a run that is interrupted or killed leaves the previous index as it 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ from whoosh.writing import CLEAR
 from search.errors import SearchError
 from search.index.segment import commit
 from search.index.workers import run_tasks
-from search.store import MANIFEST, STAMP, analysis_stamp, index_exists, open_index, read_stamp, stamp_change, write_json
+from search.store import (MANIFEST, STAMP, analysis_stamp, index_exists, open_index, read_manifest, read_stamp,
+                          stamp_change, write_json)
 from search.store.columns import save_for as save_columns
 from search.store.schema import FILE
 
@@ -158,7 +158,9 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
             writer.cancel()
         raise
     save_columns(open_index(index_dir, create=False), index_dir)
-    write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "files": files})
+    # The corpus folder too: the searcher serves the originals from it.
+    write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "corpus": str(corpus.resolve()),
+                                      "files": files})
     write_json(index_dir / STAMP, stamp)
     summary.failed.sort()
     summary.seconds = time.monotonic() - started
@@ -172,12 +174,9 @@ def _known_files(ix, index_dir: Path) -> dict[str, dict]:
     generation; otherwise (a run died between its commit and the manifest) from the
     index's own file records, which is slower and knows no file sizes or times.
     """
-    try:
-        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-        if manifest["generation"] == ix.latest_generation():
-            return manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    manifest = read_manifest(index_dir) or {}
+    if manifest.get("generation") == ix.latest_generation() and isinstance(manifest.get("files"), dict):
+        return manifest["files"]
     return _indexed_files(ix)
 
 

@@ -15,6 +15,10 @@ def item_fields(doc: Document, item) -> dict:
         meta["subtitle"] = item.subtitle
     if item.toc_title != item.title:  # absent: the contents line reads as the title
         meta["toc_title"] = item.toc_title
+    if item.pages:  # shown with every hit: kept here, not only in the file's page map
+        meta["pages"] = item.pages
+    if item.ocr_confidence is not None:
+        meta["ocr"] = item.ocr_confidence
     fields = {
         "id": item_id(doc.source, item.ordinal), "rec": ITEM, "source": doc.source,
         "title": "\n".join(t for t in (item.title, item.subtitle) if t),

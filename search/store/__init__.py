@@ -23,12 +23,27 @@ from search.store.schema import SCHEMA_VERSION, build_schema
 from search.vocabulary import FACET_NAMES, FILE_ID_PREFIX
 
 STAMP = "analysis.json"  # which analysis built the index; another one means a rebuild
-MANIFEST = "files.json"  # the indexed files' hashes, sizes, times and item ids
+MANIFEST = "files.json"  # the corpus folder, and the indexed files' hashes, sizes, times and item ids
+PAGE_IMAGES = "pages"  # rendered pages of the originals, by file key and content hash
+
+
+def file_key(source: str) -> str:
+    """A file's id in addresses (its original, its page images; its items' ids begin with
+    it): derived from its path, which never appears in an address."""
+    return hashlib.blake2b(source.encode("utf-8"), digest_size=5).hexdigest()
 
 
 def item_id(source: str, ordinal: int) -> str:
     """Stable across re-indexing: derived from the file's path and the item's place in it."""
-    return f"{hashlib.blake2b(source.encode('utf-8'), digest_size=5).hexdigest()}-{ordinal:02d}"
+    return f"{file_key(source)}-{ordinal:02d}"
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    try:
+        manifest = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def file_id(source: str) -> str:
