@@ -11,7 +11,10 @@ For each size (MB of briefing text, made by `benchmarks.scaler` from the sample 
    and where the time of (c) goes, phase by phase;
 3. the same pages from SQLite FTS5 and tantivy on the same items and tokens (peers.py);
 4. the real waitress server under 8 keep-alive clients, and start-up times of the CLI
-   and the server.
+   and the server;
+
+and for a corpus of the same issues typeset as PDF (`benchmarks.pdf`): text-layer PDF
+pages per second of a full build, and OCR pages per minute of scans of some of them.
 
 Results: a text table on stdout, benchmarks/out/results.json and benchmarks/out/table.md.
 """
@@ -31,7 +34,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import peers, scaler, web
+from benchmarks import pdf, peers, scaler, web
 from benchmarks.queries import QUERIES
 from benchmarks.web import pct
 
@@ -451,7 +454,34 @@ def render(results: dict) -> tuple[str, str]:
     md += ["| **targets (at 50 MB)** |" + " |" * len(heads)]
     md += ["| " + lab + " | " + " | ".join(lookup(t, lab) for t in targets) + " |" for lab, _ in
            (targets[0] if targets else [])]
+    if results.get("pdf"):
+        rows = pdf.rows(results["pdf"])
+        width = max(len(label) for label, _ in rows)
+        text += [""] + [f"{label:<{width}}  {value}" for label, value in rows]
+        md += ["", "| PDF corpus | |", "|---|---|"] + [f"| {label} | {value} |" for label, value in rows]
     return "\n".join(text), "\n".join(md) + "\n"
+
+
+# ---------------------------------------------------------------------------- PDF
+
+def bench_pdf(args, work: Path) -> dict:
+    logs = args.out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+
+    def run_build(corpus: Path, index: Path):
+        return run_child(BUILD_CHILD, str(corpus), str(index), "rebuild", log_path=logs / "build-pdf.log")
+
+    try:
+        r = pdf.bench(work, args.pdf_mb, args.seed, args.builds, args.ocr_pages, run_build, log)
+    except Exception as exc:  # the text corpora's numbers still count
+        traceback.print_exc()
+        return {"errors": [f"pdf: {exc!r}"]}
+    finally:
+        if not args.keep:
+            for name in ("corpus-pdf", "index-pdf", "index-scans"):
+                shutil.rmtree(work / name, ignore_errors=True)
+    r["errors"] = []
+    return r
 
 
 # ---------------------------------------------------------------------------- main
@@ -504,18 +534,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--web-seconds", type=float, default=20.0, help="load test duration (default 20)")
     ap.add_argument("--startups", type=int, default=3, help="start-up runs, median reported (default 3)")
     ap.add_argument("--skip", default="", help="parts to skip: build,queries,peers,web")
+    ap.add_argument("--only", choices=("txt", "pdf"), help="only the text corpora, or only the PDF corpus")
+    ap.add_argument("--pdf-mb", type=float, default=2.0, help="text MB typeset as PDF (default 2)")
+    ap.add_argument("--ocr-pages", type=int, default=16, help="pages of scans to OCR (default 16)")
     ap.add_argument("--keep", action="store_true", help="keep corpora and indexes after the run")
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats, args.builds, args.web_seconds, args.startups = "0.3", 2, 1, 3.0, 1
+        args.pdf_mb, args.ocr_pages = 0.1, 2
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = [] if args.only == "pdf" else [float(s) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
     work = args.work or args.out / "work"
     work.mkdir(parents=True, exist_ok=True)
 
     results = {"machine": machine(), "args": {"sizes": sizes, "seed": args.seed, "repeats": args.repeats,
-                                              "builds": args.builds,
+                                              "builds": args.builds, "only": args.only, "pdf_mb": args.pdf_mb,
+                                              "ocr_pages": args.ocr_pages,
                                               "web_seconds": args.web_seconds, "quick": args.quick},
                "targets": TARGETS, "sizes": []}
     started = time.perf_counter()
@@ -526,11 +561,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             for name in (f"corpus-{mb:g}mb", f"index-{mb:g}mb", f"peers-{mb:g}mb"):
                 shutil.rmtree(work / name, ignore_errors=True)
+    if args.only != "txt":
+        results["pdf"] = bench_pdf(args, work)
+        results["seconds"] = time.perf_counter() - started
+        (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     text, md = render(results)
     (args.out / "table.md").write_text(md, encoding="utf-8")
     print(text)
     print(f"\n{args.out / 'results.json'}, {args.out / 'table.md'} — {time.perf_counter() - started:.0f} s in all")
-    return 1 if any(r["errors"] for r in results["sizes"]) else 0
+    return 1 if any(r["errors"] for r in results["sizes"]) or results.get("pdf", {}).get("errors") else 0
 
 
 if __name__ == "__main__":

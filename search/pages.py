@@ -48,7 +48,7 @@ def ocr_confidence(pages, start: int, end: int) -> float | None:
         if page.ocr:
             n = _overlap(page.start, page.end, start, end)
             weight += n
-            total += n * page.confidence
+            total += n * (page.confidence or 0.0)
     return round(total / weight, 1) if weight else None
 
 
