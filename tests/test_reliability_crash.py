@@ -335,3 +335,68 @@ def test_a_same_size_edit_is_picked_up_by_the_next_run(tmp_path):
     assert summary.files_parsed == 1, summary.lines()
     s = Searcher(index)
     assert s.search("东博会")["total"] >= 1 and s.search("西洽会")["total"] == 0
+
+
+# ------------------------------------------------------------- a kill during a large run
+
+KILL_MB = float(os.environ.get("RELIABILITY_KILL_MB", 10))
+
+
+def session_processes(sid: int) -> list[psutil.Process]:
+    """Every live process of the session `sid` (the indexer and whatever it started)."""
+    found = []
+    for pid in psutil.pids():
+        try:
+            if os.getsid(pid) == sid and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                found.append(psutil.Process(pid))
+        except (OSError, psutil.Error):  # gone meanwhile
+            pass
+    return found
+
+
+@pytest.mark.slow
+def test_killing_a_large_incremental_run_leaves_no_process_and_no_lock(tmp_path):
+    """A folder of briefings (≥ 10 MB) added to an index, the indexer killed two seconds
+    into its workers' work: its workers have jobs queued and results the indexer will
+    never read. Within a few seconds no process of the killed run remains, and the next
+    run takes the lock at once and completes."""
+    from benchmarks import scaler
+    from reliability import SAMPLES as samples
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(samples, corpus)
+    index = tmp_path / "index"
+    assert build_index(corpus, index).ok
+    before = index_state(index)
+    added = scaler.generate(corpus / "added", KILL_MB, seed=3)
+    # Output to a file: workers that outlive the indexer would keep a pipe open.
+    with open(tmp_path / "killed-run.log", "wb") as log:
+        proc = subprocess.Popen([PYTHON, "-m", "search", "index", str(corpus), "--index", str(index)], cwd=ROOT,
+                                env=cli_env(), stdout=log, stderr=log, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and not psutil.Process(proc.pid).children():
+            time.sleep(0.01)
+        time.sleep(2.0)
+        assert proc.poll() is None, "the run finished before it could be killed: give it more to do"
+        assert psutil.Process(proc.pid).children(), "the indexer started no workers"
+        proc.kill()
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 5
+        while session_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = session_processes(proc.pid)
+        assert not left, f"{len(left)} process(es) of the killed run still alive 5 s after the kill"
+    finally:
+        for p in session_processes(proc.pid):
+            p.kill()
+    assert index_state(index) == before  # killed before its commit: the previous index
+    started = time.monotonic()
+    writer = whoosh_index.open_dir(index).writer(timeout=0)  # no lock left: granted at once
+    writer.cancel()
+    done = run_cli("index", corpus, "--index", index, timeout=300)
+    assert_no_traceback(done.stderr)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(added['per_file'])} parsed" in done.stdout, done.stdout
+    assert len(index_state(index)) == len(before) + added["items"]
+    print(f"\nkill during a {added['bytes'] / 1e6:.0f} MB run: next run {time.monotonic() - started:.1f} s")
