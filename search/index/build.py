@@ -18,7 +18,7 @@ from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from search.errors import SearchError
-from search.index.segment import commit
+from search.index.segment import commit, lock_descriptor
 from search.index.workers import run_tasks
 from search.store import (MANIFEST, STAMP, analysis_stamp, index_exists, open_index, read_manifest, read_stamp,
                           stamp_change, write_json)
@@ -126,7 +126,8 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         if progress:
             progress(summary.files_unchanged, len(paths), "")
         segments, outcomes = run_tasks(index_dir, [(str(p), src) for p, src, _ in todo], workers,
-                                        progress, done=summary.files_unchanged, total=len(paths))
+                                        progress, done=summary.files_unchanged, total=len(paths),
+                                        lock_fd=lock_descriptor(writer))
         stats = {src: stat for _, src, stat in todo}
         for outcome in outcomes:
             source = outcome.source

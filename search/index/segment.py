@@ -167,3 +167,8 @@ def commit(writer, segments, mergetype) -> None:
         writer._close_segment()
     writer._commit_toc(final + [s for s in segments if s is not None])
     writer._finish()
+
+
+def lock_descriptor(writer) -> int | None:
+    """The file descriptor of the index lock `writer` holds (None without one)."""
+    return getattr(writer.writelock, "fd", None)

@@ -1,10 +1,20 @@
 """Indexing tasks: each worker process reads, parses, enriches and indexes files into a
-segment of its own; small jobs run in the indexer's own process."""
+segment of its own; small jobs run in the indexer's own process.
+
+A worker ends with the indexer, whatever it is doing: blocked on a results pipe that
+nobody reads any more, or joining its queue's feeder thread at exit, it would never
+notice otherwise, and it would keep the index lock it inherited (Whoosh's lock is a
+`flock` on a file descriptor, which a forked child shares).
+"""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import queue
+import signal
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,8 +44,11 @@ class FinishedSegment:
 FILES_PER_WORKER = 40  # below this, starting a process costs more than it saves
 
 
-def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int):
-    """Index `todo` [(path, source)] into new segments; → (segments, outcomes)."""
+def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, lock_fd: int | None = None):
+    """Index `todo` [(path, source)] into new segments; → (segments, outcomes).
+
+    `lock_fd` is the descriptor of the index lock the caller holds: workers close their copy.
+    """
     if not todo:
         return [], []
     workers = workers or os.cpu_count() or 1
@@ -56,11 +69,14 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int):
 
     ctx = multiprocessing.get_context("fork")  # children share the loaded dictionary
     jobs, results = ctx.Queue(), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(index_dir, jobs, results), daemon=True)
-             for _ in range(workers)]
-    for p in procs:
-        p.start()
+    # Jobs left unread when a run is aborted must not keep the indexer from exiting.
+    jobs.cancel_join_thread()
+    lifeline = os.pipe()
+    procs = [ctx.Process(target=_worker, args=(index_dir, jobs, results, os.getpid(), lifeline, lock_fd),
+                         daemon=True) for _ in range(workers)]
     try:
+        for p in procs:
+            p.start()
         for job in todo:
             jobs.put(job)
         for _ in procs:
@@ -87,23 +103,43 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int):
         for p in procs:
             if p.is_alive():
                 p.terminate()
+        for fd in lifeline:
+            os.close(fd)
 
 
-def _worker(index_dir: Path, jobs, results) -> None:
-    parent = os.getppid()
+def _worker(index_dir: Path, jobs, results, parent: int, lifeline: tuple[int, int], lock_fd: int | None) -> None:
+    _tie_to_parent(parent, lifeline, lock_fd)
     segment = _new_segment(index_dir)
-    while True:
-        try:
-            job = jobs.get(timeout=1.0)
-        except queue.Empty:
-            if os.getppid() != parent:  # the indexer is gone: nobody will commit this
-                segment.discard()
-                return
-            continue
-        if job is None:
-            break
+    for job in iter(jobs.get, None):
         results.put(_index_file(segment, *job))
     results.put(FinishedSegment(segment.finish()))
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _tie_to_parent(parent: int, lifeline: tuple[int, int], lock_fd: int | None) -> None:
+    """Let this worker die with the indexer `parent`, and not hold its lock.
+
+    On Linux the kernel kills the worker when the indexer dies (PR_SET_PDEATHSIG), even
+    in the middle of C code. Everywhere, a thread waits on the `lifeline` pipe, whose
+    write end only the indexer keeps: end of file means the indexer is gone.
+    """
+    read_end, write_end = lifeline
+    os.close(write_end)
+    if lock_fd is not None:
+        os.close(lock_fd)  # close, never unlock: the indexer's lock is this same open file
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the indexer died before the line above
+        os._exit(1)
+    threading.Thread(target=_exit_on_eof, args=(read_end,), daemon=True).start()
+
+
+def _exit_on_eof(fd: int) -> None:
+    while os.read(fd, 1):  # nothing is ever written: this returns at end of file
+        pass
+    os._exit(1)  # nobody will commit this worker's segment; the next commit removes its files
 
 
 def _new_segment(index_dir: Path) -> SegmentBuilder:
