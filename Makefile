@@ -7,7 +7,7 @@ INDEX  ?= index
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-fast setup setup-test browser index serve bench clean
+.PHONY: run test test-fast setup setup-test browser ocr index serve bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,13 +28,21 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; }
 
-index: setup
+# Debian's OCR engine with its Simplified Chinese data (scanned PDFs, page images) and
+# antiword for old Word .doc files; without them such files are skipped with a message.
+OCR_PACKAGES = tesseract-ocr tesseract-ocr-chi-sim antiword
+ocr:
+	@command -v tesseract >/dev/null 2>&1 && dpkg -s tesseract-ocr-chi-sim antiword >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; }
+
+index: setup ocr
 	$(PY) -m search index $(CORPUS) --index $(INDEX)
 
 run: index
 	$(PY) -m webui --index $(INDEX) --host $(HOST) --port $(PORT)
 
-test: setup-test browser
+test: setup-test browser ocr
 	$(PY) -m pytest -q
 
 # Everything but the browser and the slow reliability tests: no Chromium needed, a few minutes.

@@ -3,6 +3,8 @@
 A source file becomes one `Document`; its articles and 动态 news items are `Item`s in
 reading order. Offsets are character offsets into `Document.text` (the decoded source,
 line ends normalised to "\\n"), so the UI can mark an item's span in the original file.
+A paged source (PDF, page images) also keeps its `Page`s: where each page's text lies in
+`Document.text` and the box of every text line on it, so a span maps to page regions.
 """
 from __future__ import annotations
 
@@ -34,6 +36,36 @@ class Item:
     ocr_confidence: float | None = None  # mean OCR confidence (0–100) when its text is OCR'd
 
 
+# A text line on a page: (start, end) offsets into Document.text and its box
+# (x0, y0, x1, y1) in PDF points, origin at the page's top left.
+LineBox = tuple[int, int, float, float, float, float]
+
+
+@dataclass
+class Page:
+    number: int  # 1-based, in file order
+    width: float  # in PDF points (1/72 inch)
+    height: float
+    start: int  # the page's text in Document.text: [start, end)
+    end: int
+    label: str | None = None  # the printed page label, when the file says it
+    ocr: bool = False  # text recognised from the page image
+    confidence: float | None = None  # OCR: mean word confidence, 0–100
+    lines: list[LineBox] = field(default_factory=list)
+
+
+def span_regions(pages: list[Page], start: int, end: int) -> list[tuple[int, list[tuple[float, float, float, float]]]]:
+    """[(page number, [line boxes])] of the text [start, end): where a span is on the pages."""
+    regions = []
+    for page in pages:
+        if page.end <= start or page.start >= end:
+            continue
+        boxes = [box[2:] for box in page.lines if box[1] > start and box[0] < end]
+        if boxes:
+            regions.append((page.number, boxes))
+    return regions
+
+
 @dataclass
 class Document:
     source: str  # file name relative to the corpus folder, "/"-separated
@@ -48,6 +80,11 @@ class Document:
     date: str | None = None  # ISO 8601: a briefing's issue date, a news page's publication date
     publisher: str | None = None  # who published it: a briefing's issuing office, a news outlet
     items: list[Item] = field(default_factory=list)
+    format: str = "text"  # what the file was: text, pdf, docx, html, doc, image
+    pages: list[Page] = field(default_factory=list)  # empty for unpaged formats
+    ocr_confidence: float | None = None  # mean over the OCR'd pages; None: no OCR
+    # What the file's container says of itself (title, date, author, site), for the parser.
+    container_meta: dict = field(default_factory=dict)
 
     @property
     def issue_key(self) -> str | None:

@@ -110,10 +110,12 @@ def test_bad_files_are_reported_by_name_and_the_rest_are_indexed(corpus, tmp_pat
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (corpus / "gbk.txt").write_bytes(briefing(2018, 5, "2018-03-01", [("扬州工作组举办培训", "培训内容")]).encode("gbk"))
-    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")  # not a briefing suffix: not even looked at
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")  # a truncated zip: no Word file
+    (corpus / "notes.xlsx").write_bytes(b"PK\x03\x04")  # not a briefing suffix: not even looked at
     summary = build_index(corpus, tmp_path / "index")
     failed = dict(summary.failed)
-    assert set(failed) == {"empty.txt", "binary.txt"}
+    assert set(failed) == {"empty.txt", "binary.txt", "notes.docx"}
+    assert "not a Word .docx file" in failed["notes.docx"]
     assert all(reason for reason in failed.values())
     assert summary.files_parsed == 6 and not summary.ok
     assert Searcher(tmp_path / "index").search("扬州工作组举办培训")["total"] == 1

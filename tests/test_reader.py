@@ -5,9 +5,9 @@ import hashlib
 
 import pytest
 
-from search.ingest import text as reader
 from search.errors import SourceError
-from search.ingest.text import read_source
+from search.ingest import extract as reader
+from search.ingest import read_source
 
 TEXT = "援疆工作简报\n2017 年第 17 期（总第 17 期）\n南通援疆工作组全力推进产业援疆。霍尔果斯、伊宁县\n"
 
@@ -27,37 +27,37 @@ def write(tmp_path, data: bytes, name="doc.txt"):
     (TEXT.encode("gb18030"), "gb18030"),
 ])
 def test_decodes_every_encoding_to_the_same_text(tmp_path, data, encoding):
-    text, name, digest = read_source(write(tmp_path, data))
-    assert text == TEXT
-    assert name == encoding
-    assert digest == hashlib.sha256(data).hexdigest()
+    got = read_source(write(tmp_path, data))
+    assert got.text == TEXT
+    assert got.encoding == encoding
+    assert got.sha256 == hashlib.sha256(data).hexdigest()
+    assert (got.format, got.pages) == ("text", [])
 
 
 def test_gb18030_only_characters(tmp_path):
     # 𠮷 is outside GBK; GB18030 encodes it in four bytes.
     sample = "𠮷野家援疆\n"
-    text, name, _ = read_source(write(tmp_path, sample.encode("gb18030")))
-    assert (text, name) == (sample, "gb18030")
+    got = read_source(write(tmp_path, sample.encode("gb18030")))
+    assert (got.text, got.encoding) == (sample, "gb18030")
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
 def test_line_ends_become_newlines(tmp_path, newline):
     data = TEXT.replace("\n", newline).encode("gbk")
-    text, _, _ = read_source(write(tmp_path, data))
+    text = read_source(write(tmp_path, data)).text
     assert text == TEXT
     assert "\r" not in text
 
 
 def test_bom_character_is_stripped_even_inside_gb18030(tmp_path):
-    text, _, _ = read_source(write(tmp_path, ("\ufeff" + TEXT).encode("gb18030")))
-    assert text == TEXT
+    assert read_source(write(tmp_path, ("\ufeff" + TEXT).encode("gb18030"))).text == TEXT
 
 
 def test_sha256_is_of_the_raw_bytes_not_the_text(tmp_path):
     crlf = write(tmp_path, TEXT.replace("\n", "\r\n").encode(), "a.txt")
     lf = write(tmp_path, TEXT.encode(), "b.txt")
-    assert read_source(crlf)[0] == read_source(lf)[0]
-    assert read_source(crlf)[2] != read_source(lf)[2]
+    assert read_source(crlf).text == read_source(lf).text
+    assert read_source(crlf).sha256 != read_source(lf).sha256
 
 
 @pytest.mark.parametrize("data, reason", [

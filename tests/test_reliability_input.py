@@ -27,7 +27,7 @@ from search.errors import SourceError
 from search.index import build_index
 from search.parse import parse_text
 from search.query.language import QueryError, compile_query, parse_query
-from search.ingest.text import read_source
+from search.ingest import read_source
 from search.searcher import NotFound, Searcher
 
 from briefing import briefing
@@ -463,7 +463,7 @@ def test_special_files_with_a_txt_name_neither_hang_nor_exhaust_memory(tmp_path,
 
 # -------------------------------------------------------------------- property-based: the parser
 
-SAMPLE_TEXTS = [read_source(SAMPLES / name)[0] for name in GOOD]
+SAMPLE_TEXTS = [read_source(SAMPLES / name).text for name in GOOD]
 PARSER_SETTINGS = settings(max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", 120)), deadline=None,
                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # Text the parser pays attention to, and text it has never seen.
@@ -605,7 +605,7 @@ def test_reading_any_encoding_and_line_end_gives_the_same_items(sample, line_end
     path = _READ_DIR / f"{seed}.txt"
     path.write_bytes(data)
     try:
-        decoded, _, _ = read_source(path)
+        decoded = read_source(path).text
     except SourceError as exc:
         assert exc.reason and str(path) in str(exc)
         return

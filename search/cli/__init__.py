@@ -18,12 +18,14 @@ def _print_json(data) -> None:
 
 
 def cmd_parse(args) -> int:
+    from search.cli.progress import ProgressBar
+    from search.ingest import OcrOptions
     from search.pipeline import read_document
 
     status = 0
     for path in args.files:
         try:
-            doc = read_document(path)
+            doc = read_document(path, options=OcrOptions(on_page=ProgressBar(f"OCR {path}")))
         except SearchError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
@@ -82,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("index", help="build or update the index from a folder of briefings")
-    p.add_argument("corpus", nargs="?", default="corpus", help="folder of .txt/.md files (default: corpus)")
+    p.add_argument("corpus", nargs="?", default="corpus", help="folder of briefings: .txt .md .pdf .docx .doc .html .htm, "
+                        "page images .png .jpg .tif (default: corpus)")
     p.add_argument("--index", default=DEFAULT_INDEX, help=f"index folder (default: {DEFAULT_INDEX})")
     p.add_argument("--rebuild", action="store_true", help="start afresh instead of updating")
     p.set_defaults(func=cmd_index)

@@ -19,13 +19,13 @@ from whoosh.writing import CLEAR
 
 from search.errors import SearchError
 from search.index.segment import commit, lock_descriptor
+from search.ingest import SUFFIXES
 from search.index.workers import run_tasks
 from search.store import (MANIFEST, STAMP, analysis_stamp, index_exists, open_index, read_manifest, read_stamp,
                           stamp_change, write_json)
 from search.store.columns import save_for as save_columns
 from search.store.schema import FILE
 
-SUFFIXES = (".txt", ".md")
 DEFAULT_LOCK_WAIT = 30.0
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from search.errors import SearchError, SourceError
 from search.index.documents import index_documents
 from search.index.segment import SegmentBuilder
+from search.ingest import OcrOptions
 from search.pipeline import read_document
-from search.store import item_id, open_index
+from search.store import cache_dir, item_id, open_index
 
 
 @dataclass
@@ -35,13 +36,25 @@ class FileOutcome:
 
 
 @dataclass
+class PageDone:
+    """A worker's word that it has recognised another page of a scanned file."""
+    source: str
+    page: int
+    pages: int
+
+
+@dataclass
 class FinishedSegment:
     """A worker's last message: the segment it wrote (None when it wrote nothing)."""
     segment: object
 
 
 
-FILES_PER_WORKER = 40  # below this, starting a process costs more than it saves
+FILES_PER_WORKER = 40  # text files: below this, starting a process costs more than it saves
+# What a file costs beside a text file: a page image is OCR'd (a second a page), a PDF
+# may be a scan; a worker is worth starting for one of them.
+FILE_WEIGHTS = {".png": FILES_PER_WORKER, ".jpg": FILES_PER_WORKER, ".jpeg": FILES_PER_WORKER,
+                ".tif": FILES_PER_WORKER, ".tiff": FILES_PER_WORKER, ".pdf": FILES_PER_WORKER // 4}
 
 
 def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, lock_fd: int | None = None):
@@ -52,13 +65,19 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
     if not todo:
         return [], []
     workers = workers or os.cpu_count() or 1
-    workers = max(1, min(workers, len(todo) // FILES_PER_WORKER))
+    work = sum(FILE_WEIGHTS.get(Path(path).suffix.lower(), 1) for path, _ in todo)
+    workers = max(1, min(workers, work // FILES_PER_WORKER))
     if workers == 1:
         segment = _new_segment(index_dir)
         outcomes = []
+
+        def on_page(page: PageDone) -> None:
+            if progress:
+                progress(done, total, _page_label(page))
+
         try:
             for path, source in todo:
-                outcomes.append(_index_file(segment, path, source))
+                outcomes.append(_index_file(segment, path, source, _ocr_options(index_dir, source, on_page)))
                 done += 1
                 if progress:
                     progress(done, total, source)
@@ -92,6 +111,10 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
             if isinstance(message, FinishedSegment):
                 segments.append(message.segment)
                 continue
+            if isinstance(message, PageDone):
+                if progress:
+                    progress(done, total, _page_label(message))
+                continue
             outcomes.append(message)
             done += 1
             if progress:
@@ -110,8 +133,8 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
 def _worker(index_dir: Path, jobs, results, parent: int, lifeline: tuple[int, int], lock_fd: int | None) -> None:
     _tie_to_parent(parent, lifeline, lock_fd)
     segment = _new_segment(index_dir)
-    for job in iter(jobs.get, None):
-        results.put(_index_file(segment, *job))
+    for path, source in iter(jobs.get, None):
+        results.put(_index_file(segment, path, source, _ocr_options(index_dir, source, results.put)))
     results.put(FinishedSegment(segment.finish()))
 
 
@@ -146,10 +169,20 @@ def _new_segment(index_dir: Path) -> SegmentBuilder:
     return SegmentBuilder(open_index(index_dir, create=True))
 
 
-def _index_file(segment: SegmentBuilder, path: str, source: str) -> FileOutcome:
+def _page_label(page: PageDone) -> str:
+    return f"{page.source} (OCR page {page.page}/{page.pages})"
+
+
+def _ocr_options(index_dir: Path, source: str, tell) -> OcrOptions:
+    """OCR cached in the index's cache folder; `tell(PageDone)` hears of each page recognised."""
+    return OcrOptions(cache_dir=cache_dir(index_dir, "ocr"),
+                      on_page=lambda done, pages: tell(PageDone(source, done, pages)))
+
+
+def _index_file(segment: SegmentBuilder, path: str, source: str, options: OcrOptions) -> FileOutcome:
     """Add a file's record and items to `segment`."""
     try:
-        doc = read_document(path, source)
+        doc = read_document(path, source, options)
         for fields in index_documents(doc):
             segment.add_document(**fields)
     except SourceError as exc:

@@ -7,13 +7,11 @@ with CRLF or bare CR line ends. Whatever the form, the parser sees one clean `st
 from __future__ import annotations
 
 import codecs
-import hashlib
-import os
 import re
-import stat
 
 from search.errors import SourceError
 from search.ingest.cleanup import clean_text
+from search.ingest.extract import TEXT, Extract
 
 # BOMs are checked longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
 # Each entry: BOM, codec that decodes the rest, name reported for the document.
@@ -27,7 +25,8 @@ _BOMS = (
 
 # A briefing issue is 5–20 KB of text; anything this large is not one, and reading it
 # whole would only cost memory and time.
-MAX_SOURCE_BYTES = 10 * 2**20
+MAX_BYTES = 10 * 2**20
+TYPICAL = "a briefing issue is a few KB"
 
 # More than this share of C0 control characters (other than tab, LF, CR, FF) means the
 # bytes are not text, even if some codec happens to accept them.
@@ -35,17 +34,10 @@ _CONTROL_LIMIT = 0.05
 _CONTROLS = re.compile("[\x01-\x08\x0b\x0e-\x1f]")  # a NUL alone already means binary
 
 
-def read_source(path) -> tuple[str, str, str]:
-    """Return (text, encoding name, sha256 hex of the raw bytes) for the file at `path`.
-
-    The text is cleaned of converter artifacts (see `cleanup`). Raises SourceError with a
-    human reason for anything that is not readable text.
-    """
-    raw = _read_bytes(path)
-    digest = hashlib.sha256(raw).hexdigest()
-    if not raw:
-        raise SourceError(path, "empty file")
-    text, encoding = _decode(path, raw)
+def read(path, raw: bytes, digest: str, options=None) -> Extract:
+    """The Extract of a text file's bytes; a SourceError with a human reason for anything
+    that is not readable text."""
+    text, encoding = decode(path, raw)
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -53,39 +45,10 @@ def read_source(path) -> tuple[str, str, str]:
         raise SourceError(path, "empty file (only white space)")
     if _looks_binary(text):
         raise SourceError(path, "binary file, not text")
-    return clean_text(text), encoding, digest
+    return Extract(text=clean_text(text), encoding=encoding, sha256=digest, format=TEXT)
 
 
-def _read_bytes(path) -> bytes:
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise SourceError(path, "is a directory, not a file")
-        if not stat.S_ISREG(info.st_mode):  # a pipe would block, a device never end
-            raise SourceError(path, "not a regular file (a pipe, device or socket)")
-        if info.st_size > MAX_SOURCE_BYTES:
-            raise SourceError(path, _too_large(info.st_size))
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_SOURCE_BYTES + 1)
-    except FileNotFoundError:
-        raise SourceError(path, "file not found (missing or removed while reading)") from None
-    except IsADirectoryError:
-        raise SourceError(path, "is a directory, not a file") from None
-    except PermissionError:
-        raise SourceError(path, "permission denied") from None
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_SOURCE_BYTES:  # it grew while we looked
-        raise SourceError(path, _too_large(len(raw)))
-    return raw
-
-
-def _too_large(size: int) -> str:
-    return (f"file too large ({size / 2**20:.1f} MB; the limit is {MAX_SOURCE_BYTES // 2**20} MB, "
-            f"and a briefing issue is a few KB)")
-
-
-def _decode(path, raw: bytes) -> tuple[str, str]:
+def decode(path, raw: bytes) -> tuple[str, str]:
     for bom, codec, name in _BOMS:
         if raw.startswith(bom):
             try:

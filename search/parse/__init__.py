@@ -23,12 +23,15 @@ from search.parse.lines import split_lines
 from search.parse.standalone import read_article
 
 
-def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8") -> Document:
-    """Parse decoded text (line ends already "\\n") into a Document."""
+def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8",
+               container_meta: dict | None = None) -> Document:
+    """Parse decoded text (line ends already "\\n") into a Document. `container_meta` is what
+    the file's container says of itself (title, ISO date, author, site): a date for a text
+    that gives none."""
     lines = split_lines(text)
     meta, header_end = read_header(lines)
     doc = Document(source=source, sha256=sha256, text=text, encoding=encoding,
-                   doc_type=BRIEFING if meta else ARTICLE)
+                   doc_type=BRIEFING if meta else ARTICLE, container_meta=dict(container_meta or {}))
     if meta:
         for name, value in meta.items():
             setattr(doc, name, value)
@@ -40,4 +43,6 @@ def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8"
             doc.year = int(doc.date[:4])  # the publication year: the year facet counts news pages too
     for ordinal, item in enumerate(doc.items, 1):
         item.ordinal = ordinal
+    if doc.date is None and doc.container_meta.get("date"):
+        doc.date = doc.container_meta["date"]
     return doc
