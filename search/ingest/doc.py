@@ -40,7 +40,8 @@ def read(path, raw: bytes, digest: str, options=None) -> Extract:
             text = done.stdout.decode("utf-8", "replace")
             if done.returncode == 0 and text.strip():
                 return _extract(text, digest)
-            problems.append(f"{name}: {done.stderr.decode('utf-8', 'replace').strip()[:120] or 'no text'}")
+            said = done.stderr.decode("utf-8", "replace").replace(tmp.name, "the file").strip()
+            problems.append(f"{name}: {said[:120] or 'no text'}")
     raise SourceError(path, "old Word .doc file that cannot be read (" + "; ".join(problems)
                             + "); convert it to .docx")
 
