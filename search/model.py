@@ -54,18 +54,6 @@ class Page:
     lines: list[LineBox] = field(default_factory=list)
 
 
-def span_regions(pages: list[Page], start: int, end: int) -> list[tuple[int, list[tuple[float, float, float, float]]]]:
-    """[(page number, [line boxes])] of the text [start, end): where a span is on the pages."""
-    regions = []
-    for page in pages:
-        if page.end <= start or page.start >= end:
-            continue
-        boxes = [box[2:] for box in page.lines if box[1] > start and box[0] < end]
-        if boxes:
-            regions.append((page.number, boxes))
-    return regions
-
-
 @dataclass
 class Document:
     source: str  # file name relative to the corpus folder, "/"-separated

@@ -10,6 +10,7 @@ from pathlib import Path
 from search.enrich import enrich
 from search.ingest import OcrOptions, read_source
 from search.model import Document
+from search.pages import locate
 from search.parse import parse_text
 
 
@@ -20,4 +21,4 @@ def read_document(path: str | Path, source: str | None = None, options: OcrOptio
     doc = parse_text(extract.text, source or Path(path).name, sha256=extract.sha256,
                      encoding=extract.encoding, container_meta=extract.meta)
     doc.format, doc.pages, doc.ocr_confidence = extract.format, extract.pages, extract.ocr_confidence
-    return enrich(doc)
+    return enrich(locate(doc))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from search.model import Document
-from search.store import file_id, item_id, pack_pages, pack_texts
+from search.store import file_id, item_id, pack_texts
 from search.store.schema import FILE, ITEM
 from search.vocabulary import FACETS
 
@@ -31,15 +31,10 @@ def item_fields(doc: Document, item) -> dict:
 def file_fields(doc: Document) -> dict:
     meta = doc.to_json()
     del meta["sha256"]  # a field of its own
-    del meta["pages"]  # … as are the pages, packed
-    meta["page_count"] = len(doc.pages)
     meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind, "title": it.title,
                       "ordinal": it.ordinal} for it in doc.items]
-    fields = {"id": file_id(doc.source), "rec": FILE, "source": doc.source, "sha256": doc.sha256,
-              "meta": meta, "text": pack_texts(doc.text, [it.body for it in doc.items])}
-    if doc.pages:
-        fields["pages"] = pack_pages(doc.pages)
-    return fields
+    return {"id": file_id(doc.source), "rec": FILE, "source": doc.source, "sha256": doc.sha256,
+            "meta": meta, "text": pack_texts(doc.text, [it.body for it in doc.items])}
 
 
 def index_documents(doc: Document) -> list[dict]:

@@ -3,7 +3,7 @@
 An index folder holds Whoosh's segments and table of contents, and beside them small side
 files: the stamp of the analysis that built it, the manifest of indexed files, and the
 value columns of each generation (`search.store.columns`). Item ids and the packing of a
-file's texts and pages are defined here too, so that both sides agree on them.
+file's texts are defined here too, so that both sides agree on them.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from whoosh import index as whoosh_index
 from search.analysis import USERDICT
 from search.enrich import DATA_FILE as GROUPS_FILE
 from search.errors import SearchError
-from search.model import Page
 from search.store.schema import SCHEMA_VERSION, build_schema
 from search.vocabulary import FACET_NAMES, FILE_ID_PREFIX
 
@@ -107,26 +106,6 @@ def pack_texts(text: str, bodies: list[str]) -> bytes:
 def unpack_texts(blob: bytes) -> tuple[str, list[str]]:
     text, *bodies = zlib.decompress(blob).decode("utf-8").split("\0")
     return text, bodies
-
-
-_PAGE_FIELDS = ("number", "width", "height", "start", "end", "label", "ocr", "confidence")
-
-
-def pack_pages(pages: list[Page]) -> bytes:
-    """A file's pages and their line boxes, compressed: a few hundred bytes a page."""
-    rows = [[getattr(page, name) for name in _PAGE_FIELDS] + [[v for line in page.lines for v in line]]
-            for page in pages]
-    return zlib.compress(json.dumps(rows, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-
-
-def unpack_pages(blob: bytes | None) -> list[Page]:
-    if not blob:
-        return []
-    pages = []
-    for *values, flat in json.loads(zlib.decompress(blob)):
-        lines = [(int(flat[i]), int(flat[i + 1]), *flat[i + 2:i + 6]) for i in range(0, len(flat), 6)]
-        pages.append(Page(**dict(zip(_PAGE_FIELDS, values)), lines=lines))
-    return pages
 
 
 def index_exists(index_dir: Path) -> bool:

@@ -19,7 +19,7 @@ ITEM = "item"
 FILE = "file"
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 10  # 10: file records keep their pages (PDF, scans)
+SCHEMA_VERSION = 9  # 9: modules moved into stage packages (pickled class paths changed)
 
 
 class CompactPositions(Positions):
@@ -99,6 +99,4 @@ def build_schema() -> Schema:
         # with the item bodies (see indexer.pack_texts): the text items are shown from.
         sha256=ExactID(stored=True),
         text=STORED(),
-        # File records of paged sources: their pages and line boxes (store.pack_pages).
-        pages=STORED(),
     )
