@@ -35,7 +35,7 @@ from search.store import (TOKEN_STAMP, analysis_stamp, file_id, file_key, index_
 from search.query.language import QueryError, compile_query, normalize_filter, parse_query
 from search.store.schema import FILE, ITEM
 from search.query.scoring import Matches, Scorer
-from search.vocabulary import (DEFAULT_LIMIT, DEFAULT_SORT, DOC_TYPE_LABELS, FACET_NAMES, FILE_ID_PREFIX, KIND_LABELS,
+from search.vocabulary import (BRIEFING, DEFAULT_LIMIT, DEFAULT_SORT, DOC_TYPE_LABELS, FACET_NAMES, FILE_ID_PREFIX, KIND_LABELS,
                                MAX_DEPTH, MAX_LIMIT, NEWEST, RELEVANCE, SORTS, facet_value_label, issue_label)
 
 RELATED_TERMS = 12  # words of an item that find its related items
@@ -338,12 +338,21 @@ class Searcher:
         return self.originals.page_image(meta["source"], record["sha256"], meta.get("format", "text"), number)
 
     def issues(self) -> list[dict]:
-        """Every indexed document: briefings newest first, then other texts by name."""
+        """Every indexed document: briefings newest first, then other texts by name.
+
+        `title` is what a list of documents shows: a briefing's series and issue, another
+        text's headline (its first item), or, without either, the file name."""
         gen = self._current()
         if gen._issues is None:
-            docs = [_document_header(f) | {"items": len(f["meta"]["items"]),
-                                                   "first_item": (f["meta"]["items"] or [{}])[0].get("id")}
-                    for f in gen.searcher().documents(rec=FILE)]
+            docs = []
+            for record in gen.searcher().documents(rec=FILE):
+                header, items = _document_header(record), record["meta"]["items"]
+                if header["issue"]:
+                    title = f"{header['series'] or DOC_TYPE_LABELS[BRIEFING]} {header['issue_label']}"
+                else:
+                    title = items[0]["title"] if items else header["source"]
+                docs.append(header | {"title": title, "items": len(items),
+                                      "first_item": items[0]["id"] if items else None})
             gen._issues = sorted(docs, key=lambda d: (d["issue"] is None, _neg_key(d), d["source"]))
         return gen._issues
 

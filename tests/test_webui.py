@@ -317,6 +317,10 @@ def test_issues_page_lists_every_document(client, searcher):
     non_briefing = [d for d in docs if not d["issue"]]
     for d in non_briefing:
         assert f"/item/{d['first_item']}" in hrefs
+    for card, d in zip(cards, docs):  # each card: its title (a headline, not a file name) and item count
+        assert card.find("a").text() == d["title"] != d["source"]
+        assert f"{d['items']} 条" in card.text() and d["items"] > 0
+    assert any(d["title"] == searcher.item(d["first_item"])["title"] for d in non_briefing)
 
 
 def test_group_page_lists_items_newest_first_with_counts_per_issue(client, searcher):

@@ -39,6 +39,11 @@ def issue(key: str):
     return jsonify(get_searcher().issue(key))
 
 
+@bp.get("/groups")
+def groups():
+    return jsonify(get_searcher().facet_values("group"))
+
+
 @bp.get("/groups/<name>")
 def group(name: str):
     return jsonify(get_searcher().group(name))
