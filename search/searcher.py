@@ -11,8 +11,10 @@ its API returns it unchanged.
 """
 from __future__ import annotations
 
+import datetime
 import heapq
 import math
+import re
 import os
 import threading
 import time
@@ -24,10 +26,12 @@ import numpy as np
 from whoosh import query as Q
 
 from search.analysis import is_cjk, segmenter, word_tokens
+from search.citation import citation
 from search.errors import NotFound, SearchError
+from search.query import dates
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
-from search.query.highlight import compile_terms, find_spans, highlight, snippets
+from search.query.highlight import compile_terms, find_spans, highlight, plain, snippets
 from search.original import PAGED_FORMATS, Originals
 from search.pages import line_regions
 from search.store import (TOKEN_STAMP, analysis_stamp, file_id, file_key, index_exists, open_index, read_stamp,
@@ -35,8 +39,9 @@ from search.store import (TOKEN_STAMP, analysis_stamp, file_id, file_key, index_
 from search.query.language import QueryError, compile_query, normalize_filter, parse_query
 from search.store.schema import FILE, ITEM
 from search.query.scoring import Matches, Scorer
-from search.vocabulary import (BRIEFING, DEFAULT_LIMIT, DEFAULT_SORT, DOC_TYPE_LABELS, FACET_NAMES, FILE_ID_PREFIX, KIND_LABELS,
-                               MAX_DEPTH, MAX_LIMIT, NEWEST, RELEVANCE, SORTS, facet_value_label, issue_label)
+from search.vocabulary import (BRIEFING, DEFAULT_LIMIT, DEFAULT_SORT, DOC_TYPE_LABELS, EXPORT_LIMIT, FACET_NAMES,
+                               FILE_ID_PREFIX, KIND_LABELS, MAX_DEPTH, MAX_LIMIT, NEWEST, OVERVIEW_NEWEST_ISSUES,
+                               OVERVIEW_TOP_LOCALITIES, RELEVANCE, SORTS, facet_value_label, issue_label)
 
 RELATED_TERMS = 12  # words of an item that find its related items
 RELATED_CACHE = 5000
@@ -56,11 +61,17 @@ class Generation:
     _char_lock: threading.Lock = field(default_factory=threading.Lock)
     related: dict = field(default_factory=dict)  # docnum → related items, computed on demand
     _texts: dict = field(default_factory=dict)  # source → (text, bodies), recently used
+    _headers: dict = field(default_factory=dict)  # source → its header fields (small: all kept)
     _issues: list | None = None
     _sources: dict | None = None  # file id → source
+    _overview: dict | None = None
 
     def __post_init__(self):
         self.scorer = Scorer(self.searcher, self.columns.n, self.columns.lengths)
+
+    def items(self) -> np.ndarray:
+        """The mask of item documents (not file records, not deleted ones)."""
+        return self.scorer.score(Q.Term("rec", ITEM)).mask
 
     def searcher(self):
         s = getattr(self.local, "searcher", None)
@@ -68,15 +79,21 @@ class Generation:
             s = self.local.searcher = self.ix.searcher()
         return s
 
+    def record(self, source: str) -> dict:
+        """A source file's record: its parse (`meta`), hash and packed texts."""
+        s = self.searcher()
+        docnum = s.document_number(id=file_id(source))
+        if docnum is None:
+            raise NotFound(f"no source {source!r}")
+        return s.stored_fields(docnum)
+
     def texts(self, source: str) -> tuple[str, list[str]]:
         """A source file's text and its items' bodies."""
         found = self._texts.get(source)
         if found is None:
-            s = self.searcher()
-            docnum = s.document_number(id=file_id(source))
-            if docnum is None:
-                raise NotFound(f"no source {source!r}")
-            found = unpack_texts(s.stored_fields(docnum)["text"])
+            record = self.record(source)
+            self._headers.setdefault(source, _document_header(record))
+            found = unpack_texts(record["text"])
             if len(self._texts) >= TEXT_CACHE:
                 self._texts.clear()
             self._texts[source] = found
@@ -90,6 +107,13 @@ class Generation:
         if source is None:
             raise NotFound(f"no file {key!r}")
         return source
+
+    def header(self, source: str) -> dict:
+        """A source file's header fields (series, issue, date, publisher …)."""
+        found = self._headers.get(source)
+        if found is None:
+            found = self._headers[source] = _document_header(self.record(source))
+        return found
 
     def body(self, docnum: int, stored: dict | None = None) -> str:
         stored = stored or self.searcher().stored_fields(docnum)
@@ -181,20 +205,74 @@ class Searcher:
         with ix.reader() as reader:
             return Generation(reader.generation(), ix, load_for(reader, self.index_dir))
 
+    def updated(self) -> datetime.datetime:
+        """When the current generation of the index was committed (UTC)."""
+        gen = self._current()
+        toc = self.index_dir / f"_{gen.ix.indexname}_{gen.number}.toc"  # Whoosh's table of contents
+        try:
+            return datetime.datetime.fromtimestamp(toc.stat().st_mtime, datetime.timezone.utc)
+        except OSError:  # replaced by a newer generation meanwhile
+            return datetime.datetime.now(datetime.timezone.utc)
+
     # -- search --------------------------------------------------------------------
 
     def search(self, q: str = "", filters: dict[str, list[str]] | None = None,
-               sort: str = DEFAULT_SORT, page: int = 1, limit: int = DEFAULT_LIMIT) -> dict:
-        """Ranked hits for one results page, with facet counts over the whole result set."""
+               sort: str = DEFAULT_SORT, page: int = 1, limit: int = DEFAULT_LIMIT,
+               date_from: str | None = None, date_to: str | None = None) -> dict:
+        """Ranked hits for one results page, with facet counts and the timeline over the
+        whole result set."""
         started = time.perf_counter()
-        parsed = parse_query(q or "")
-        active = _merge_filters(filters, parsed.filters)
-        if sort not in SORTS:
-            raise QueryError(f"未知的排序方式 {sort!r}（可用：{', '.join(SORTS)}）/ unknown sort {sort!r}")
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"每页条数应在 1 到 {MAX_LIMIT} 之间 / limit must be 1..{MAX_LIMIT}")
         if page < 1 or (page - 1) * limit >= MAX_DEPTH:
             raise QueryError(f"页码超出范围（最多可翻到第 {MAX_DEPTH} 条结果）/ page out of range")
+        found = self._select(q, filters, sort, date_from, date_to)
+        gen, selected = found.gen, found.selected
+        total = int(selected.sum())
+        offset = (page - 1) * limit
+        hits = [self._hit(gen, d, score, found.pattern)
+                for d, score in found.ranked(offset + limit)[offset:offset + limit]]
+        return {
+            "query": q or "", "filters": found.active, "sort": found.sort, "page": page, "limit": limit,
+            "total": total, "pages": -(-min(total, MAX_DEPTH) // limit), "relaxed": found.relaxed,
+            "terms": found.terms, "took_ms": round((time.perf_counter() - started) * 1000, 1),
+            "hits": hits, "facets": found.facets, "facet_sizes": found.facet_sizes,
+            "date_range": found.dates.to_json() | {"undated_excluded": found.undated_excluded},
+            **dates.timeline(gen.columns, selected),
+        }
+
+    def export(self, q: str = "", filters: dict[str, list[str]] | None = None, sort: str = DEFAULT_SORT,
+               date_from: str | None = None, date_to: str | None = None) -> dict:
+        """The whole result set (at most EXPORT_LIMIT items, else a QueryError saying so), in
+        the order of the results page, each item with its first snippet as plain text."""
+        found = self._select(q, filters, sort, date_from, date_to)
+        total = int(found.selected.sum())
+        if total > EXPORT_LIMIT:
+            raise ExportTooLarge(f"结果共 {total} 条，超过导出上限 {EXPORT_LIMIT} 条：请用筛选或日期范围缩小结果 / "
+                                 f"{total} results exceed the export limit of {EXPORT_LIMIT}; narrow the search")
+        ranked = [d for d, _ in found.ranked(total)]
+        gen = found.gen
+        # Bodies come out of their source file's packed texts: read them file by file.
+        by_source = sorted(ranked, key=lambda d: gen.columns.codes["source"][d])
+        rows = {d: self._export_row(gen, d, found.pattern) for d in by_source}
+        return {"query": q or "", "filters": found.active, "sort": found.sort,
+                "date_range": found.dates.to_json(), "total": total, "items": [rows[d] for d in ranked]}
+
+    def _export_row(self, gen: Generation, docnum: int, pattern) -> dict:
+        out = gen.summary(docnum)
+        body = gen.body(docnum)
+        snippet = (snippets(body, pattern, count=1) or [""])[0]
+        out["snippet"] = plain(snippet)
+        return out
+
+    def _select(self, q: str, filters, sort: str, date_from, date_to) -> "_Selection":
+        """The result set of a query, its filters and date range: what a results page, an
+        export and a feed share."""
+        parsed = parse_query(q or "")
+        active = _merge_filters(filters, parsed.filters)
+        if sort not in SORTS:
+            raise QueryError(f"未知的排序方式 {sort!r}（可用：{', '.join(SORTS)}）/ unknown sort {sort!r}")
+        date_range = dates.parse_range(date_from, date_to)
 
         gen = self._current()
         compiled = None if parsed.empty else compile_query(parsed, gen.words_containing)
@@ -208,34 +286,32 @@ class Searcher:
                 tiers.append(compiled.any_word())
 
         columns = gen.columns
+        in_range = dates.range_mask(columns, date_range) if date_range.active else None
         scored = [gen.scorer.score(tiers[0])]
-        if len(tiers) > 1 and np.count_nonzero(scored[0].mask & columns.filter_mask(active)) < MIN_ALL_WORDS:
-            scored.append(gen.scorer.score(tiers[1]))
+        if len(tiers) > 1:
+            enough = scored[0].mask & columns.filter_mask(active)
+            if in_range is not None:
+                enough &= in_range
+            if np.count_nonzero(enough) < MIN_ALL_WORDS:
+                scored.append(gen.scorer.score(tiers[1]))
         relaxed = bool(len(scored) > 1 and scored[1].mask.sum() > scored[0].mask.sum())
 
-        facets, facet_sizes, selected = facet_counts(columns, scored[-1].mask, active)
-        total = int(selected.sum())
-        offset = (page - 1) * limit
-        if sort == RELEVANCE:
-            ranked = _rank(scored, selected, offset + limit)
-        else:
-            ranked = [(int(d), None) for d in columns.chronological(selected, sort == NEWEST)[:offset + limit]]
-        pattern = compile_terms(compiled.highlights) if compiled else None
-        hits = [self._hit(gen, d, score, pattern) for d, score in ranked[offset:offset + limit]]
-        return {
-            "query": q or "", "filters": active, "sort": sort, "page": page, "limit": limit,
-            "total": total, "pages": -(-min(total, MAX_DEPTH) // limit), "relaxed": relaxed,
-            "terms": compiled.highlights if compiled else [],
-            "took_ms": round((time.perf_counter() - started) * 1000, 1),
-            "hits": hits, "facets": facets, "facet_sizes": facet_sizes,
-        }
+        matched = scored[-1].mask
+        undated_excluded = 0
+        if in_range is not None:
+            undated_excluded = int(np.count_nonzero(matched & dates.undated(columns) & columns.filter_mask(active)))
+            matched = matched & in_range
+        facets, facet_sizes, selected = facet_counts(columns, matched, active)
+        return _Selection(gen, active, sort, date_range, undated_excluded, scored, selected, relaxed,
+                          facets, facet_sizes, compiled.highlights if compiled else [],
+                          compile_terms(compiled.highlights) if compiled else None)
 
     def _hit(self, gen: Generation, docnum: int, score, pattern) -> dict:
         stored = gen.searcher().stored_fields(docnum)
         meta = stored["meta"]
         body = gen.body(docnum, stored)
         out = gen.summary(docnum, stored)
-        out.update(body=body, score=score, highlights={
+        out.update(body=body, score=score, citation=_citation(gen, out), highlights={
             "title": highlight(meta["title"], pattern),
             "subtitle": highlight(meta["subtitle"], pattern) if meta.get("subtitle") else None,
             "body": snippets(body, pattern),
@@ -262,13 +338,14 @@ class Searcher:
         body = gen.body(docnum, stored)
         meta = stored["meta"]
         out = gen.summary(docnum, stored)
-        record = self._file_record(s, out["source"])
+        record = gen.record(out["source"])
         text = gen.texts(out["source"])[0]
         contents = _contents(record)
         position = next(i for i, c in enumerate(contents) if c["id"] == item_id)
         span = out["span"]
         out.update(
             body=body,
+            citation=_citation(gen, out),
             highlights={"title": highlight(meta["title"], pattern),
                         "subtitle": highlight(meta["subtitle"], pattern) if meta.get("subtitle") else None,
                         "body": highlight(body, pattern)},
@@ -306,32 +383,25 @@ class Searcher:
             gen.related[docnum] = found
         return found
 
-    @staticmethod
-    def _file_record(s, source: str) -> dict:
-        docnum = s.document_number(id=file_id(source))
-        if docnum is None:
-            raise NotFound(f"no source {source!r}")
-        return s.stored_fields(docnum)
-
     # -- originals -----------------------------------------------------------------
 
     def file(self, key: str) -> dict:
         """An indexed file by its id: its header, format and pages (without line boxes)."""
         gen = self._current()
-        record = self._file_record(gen.searcher(), gen.source_of(key))
+        record = gen.record(gen.source_of(key))
         return _document_header(record) | _original(record, None, None) | {
             "items": _contents(record)}
 
     def open_original(self, key: str):
         """The indexed file `key`, open and checked (`search.original.OpenedOriginal`)."""
         gen = self._current()
-        record = self._file_record(gen.searcher(), gen.source_of(key))
+        record = gen.record(gen.source_of(key))
         return self.originals.open(record["meta"]["source"], record["sha256"], record["meta"].get("encoding"))
 
     def page_image(self, key: str, number: int) -> bytes:
         """Page `number` of the indexed file `key` as PNG."""
         gen = self._current()
-        record = self._file_record(gen.searcher(), gen.source_of(key))
+        record = gen.record(gen.source_of(key))
         meta = record["meta"]
         if not 1 <= number <= len(meta.get("pages") or ()):
             raise NotFound(f"no page {number} in {key!r}")
@@ -364,7 +434,7 @@ class Searcher:
         sources = sorted({gen.columns.value("source", int(d)) for d in gen.scorer.documents("issue", key)})
         if not sources:
             raise NotFound(f"no issue {key!r}")
-        record = self._file_record(s, sources[0])
+        record = gen.record(sources[0])
         items = []
         for entry in record["meta"]["items"]:
             docnum = s.document_number(id=entry["id"])
@@ -386,14 +456,90 @@ class Searcher:
                        for k, n in sorted(per_issue.items(), key=lambda kv: kv[0] or "", reverse=True)],
             "localities": sorted({gen.columns.value("locality", d) for d in docs} - {""}),
             "items": [gen.summary(d) for d in docs],
+            **dates.timeline(gen.columns, mask),
+        }
+
+    def timeline(self) -> dict:
+        """Items of the whole collection per month or year."""
+        gen = self._current()
+        return dates.timeline(gen.columns, gen.items())
+
+    def overview(self) -> dict:
+        """The collection at a glance: totals, items per group and year, the most frequent
+        aided places, the newest issues and the timeline."""
+        gen = self._current()
+        if gen._overview is None:
+            gen._overview = self._overview(gen)
+        return gen._overview
+
+    def _overview(self, gen: Generation) -> dict:
+        columns, items = gen.columns, gen.items()
+        group_codes, year_codes = columns.codes["group"][items], columns.codes["year"][items]
+        years = columns.values["year"]
+        # One bincount over (group, year) pairs; code 0 of either is "none".
+        pairs = np.bincount(group_codes * len(years) + year_codes,
+                            minlength=len(columns.values["group"]) * len(years)).reshape(-1, len(years))
+        year_order = [c for c in np.argsort(years) if years[c] and pairs[:, c].any()]
+        rows = [{"group": g, "total": int(pairs[c].sum()), "counts": [int(pairs[c, y]) for y in year_order]}
+                for c, g in enumerate(columns.values["group"]) if g and pairs[c].any()]
+        rows.sort(key=lambda r: (-r["total"], r["group"]))
+        dated = columns.codes["date"][items]
+        dated = dated[dated > 0]
+        documents = self.issues()
+        return {
+            "totals": {"files": len(documents), "issues": len(columns.counts("issue", items)),
+                       "items": int(items.sum()), "groups": len(rows),
+                       "first_date": columns.values["date"][dated.min()] if len(dated) else None,
+                       "last_date": columns.values["date"][dated.max()] if len(dated) else None},
+            "groups_by_year": {"years": [years[c] for c in year_order], "rows": rows,
+                               "max": int(pairs[1:, year_order].max()) if rows and year_order else 0},
+            "localities": [{"value": v, "count": n} for v, n in sorted(
+                columns.counts("locality", items).items(), key=lambda kv: (-kv[1], kv[0]))[:OVERVIEW_TOP_LOCALITIES]],
+            "newest_issues": [d for d in documents if d["issue"]][:OVERVIEW_NEWEST_ISSUES],
+            **dates.timeline(columns, items),
         }
 
     def facet_values(self, facet: str) -> list[dict]:
         """All values of one facet with their item counts (e.g. the list of groups)."""
         gen = self._current()
-        counts = gen.columns.counts(facet, gen.scorer.score(Q.Term("rec", ITEM)).mask)
+        counts = gen.columns.counts(facet, gen.items())
         return [{"value": v, "label": facet_value_label(facet, v), "count": n}
                 for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+class ExportTooLarge(QueryError):
+    pass
+
+
+@dataclass
+class _Selection:
+    """A result set before paging: its documents, scores and counts."""
+    gen: Generation
+    active: dict
+    sort: str
+    dates: dates.DateRange
+    undated_excluded: int
+    scored: list[Matches]
+    selected: np.ndarray
+    relaxed: bool
+    facets: dict
+    facet_sizes: dict
+    terms: list[str]
+    pattern: re.Pattern | None
+
+    def ranked(self, depth: int) -> list[tuple[int, float | None]]:
+        if self.sort == RELEVANCE:
+            return _rank(self.scored, self.selected, depth)
+        order = self.gen.columns.chronological(self.selected, self.sort == NEWEST)
+        return [(int(d), None) for d in order[:depth]]
+
+
+def _citation(gen: Generation, summary: dict) -> str:
+    pages = summary.get("pages")  # known for paged sources (PDF, scans)
+    page = None
+    if pages:
+        page = str(pages["first"]) if pages["first"] == pages["last"] else f"{pages['first']}-{pages['last']}"
+    return citation(summary | {"page": page}, gen.header(summary["source"]))
 
 
 def _neg_key(doc: dict):

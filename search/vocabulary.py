@@ -102,3 +102,15 @@ MAX_QUERY_TERMS = 24
 MAX_QUERY_PARAM_CHARS = 400  # a longer `q` parameter is refused before it is parsed
 MAX_FILTER_CHARS = 100  # per filter value of a request
 MAX_FILTER_VALUES = 30  # per facet of a request
+
+# -- dates, timeline, overview, exports, feed ----------------------------------------
+
+DATE_FROM, DATE_TO = "date_from", "date_to"  # URL parameters (and Searcher arguments) of a date range
+DATE_PARAMS = (DATE_FROM, DATE_TO)
+MAX_DATE_CHARS = 20  # per date parameter of a request
+TIMELINE_MONTHS = 60  # a timeline spanning more months than this counts years instead
+EXPORT_LIMIT = 5000  # items one export may hold: beyond it, the user narrows the search
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "jsonl": "JSON Lines"}  # format → button label
+FEED_ITEMS = 50  # newest matching items in an Atom feed
+OVERVIEW_NEWEST_ISSUES = 8
+OVERVIEW_TOP_LOCALITIES = 15

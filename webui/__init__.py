@@ -11,7 +11,7 @@ import threading
 
 from flask import Flask, current_app, request
 
-from search.vocabulary import DEFAULT_LIMIT, FACET_LABELS, MAX_QUERY_PARAM_CHARS
+from search.vocabulary import DEFAULT_LIMIT, DEFAULT_SORT, FACET_LABELS, MAX_QUERY_PARAM_CHARS
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -36,13 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     # The vocabulary the templates need, from its one definition.
     app.jinja_env.globals.update(facet_labels=FACET_LABELS, default_limit=DEFAULT_LIMIT,
-                                 max_query_param_chars=MAX_QUERY_PARAM_CHARS)
+                                 default_sort=DEFAULT_SORT, max_query_param_chars=MAX_QUERY_PARAM_CHARS)
 
     app.extensions["briefing_searcher"] = _SearcherHolder(app.config["INDEX_DIR"])
 
-    from webui import api, errors, originals, views
+    from webui import api, errors, exports, originals, views
     app.register_blueprint(views.bp)
     app.register_blueprint(originals.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     errors.register(app)
 

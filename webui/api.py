@@ -47,3 +47,8 @@ def groups():
 @bp.get("/groups/<name>")
 def group(name: str):
     return jsonify(get_searcher().group(name))
+
+
+@bp.get("/overview")
+def overview():
+    return jsonify(get_searcher().overview())

@@ -12,8 +12,8 @@ from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from search.query.language import QueryError, join_terms, normalize_filter, split_terms
-from search.vocabulary import (DEFAULT_LIMIT, DEFAULT_SORT, FACET_NAMES, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
-                               MAX_QUERY_PARAM_CHARS)
+from search.vocabulary import (DATE_PARAMS, DEFAULT_LIMIT, DEFAULT_SORT, FACET_NAMES, MAX_DATE_CHARS, MAX_FILTER_CHARS,
+                               MAX_FILTER_VALUES, MAX_QUERY_PARAM_CHARS)
 
 
 @dataclass
@@ -23,16 +23,24 @@ class SearchParams:
     sort: str = DEFAULT_SORT
     page: int = 1
     limit: int = DEFAULT_LIMIT
+    date_from: str = ""
+    date_to: str = ""
 
     def kwargs(self) -> dict:
         return {"q": self.q, "filters": self.filters, "sort": self.sort, "page": self.page,
-                "limit": self.limit}
+                "limit": self.limit, "date_from": self.date_from, "date_to": self.date_to}
+
+    def selection(self) -> dict:
+        """The result set without its paging: what an export or a feed takes."""
+        return {"q": self.q, "filters": self.filters, "sort": self.sort, "date_from": self.date_from,
+                "date_to": self.date_to}
 
     def as_run(self, result: dict) -> "SearchParams":
         """This search as the Searcher ran it: filters typed in the query joined to the
-        given ones, and the page and limit it answered."""
+        given ones, the page and limit it answered, its dates as ISO days."""
         return SearchParams(q=self.q, filters=result["filters"], sort=self.sort, page=result["page"],
-                            limit=result["limit"])
+                            limit=result["limit"], date_from=result["date_range"]["from"] or "",
+                            date_to=result["date_range"]["to"] or "")
 
     def url_args(self, **changes) -> MultiDict:
         """Query-string arguments for this search, with `changes` applied; defaults left out."""
@@ -47,6 +55,9 @@ class SearchParams:
         for facet in FACET_NAMES:
             for value in filters.get(facet, []):
                 args.add(facet, value)
+        for name in DATE_PARAMS:
+            if value := changes.get(name, getattr(self, name)):
+                args.add(name, value)
         if sort != DEFAULT_SORT:
             args.add("sort", sort)
         if limit != DEFAULT_LIMIT:
@@ -83,8 +94,10 @@ class SearchParams:
         return changes
 
     def unfiltered(self) -> dict:
-        """The changes (to `url`) that drop every filter, those typed in the query too."""
-        return {"filters": {}, "q": join_terms(t for t in split_terms(self.q) if not t.filter)}
+        """The changes (to `url`) that drop every filter, those typed in the query and the
+        date range too."""
+        return {"filters": {}, "q": join_terms(t for t in split_terms(self.q) if not t.filter),
+                **dict.fromkeys(DATE_PARAMS, "")}
 
 
 def _int(args: MultiDict, name: str, default: int) -> int:
@@ -121,5 +134,10 @@ def read_search_params(args: MultiDict) -> SearchParams:
         if values:
             filters[facet] = values
     sort = args.get("sort", "").strip() or DEFAULT_SORT
+    dates = {}
+    for name in DATE_PARAMS:
+        dates[name] = args.get(name, "").strip()
+        if len(dates[name]) > MAX_DATE_CHARS:
+            raise QueryError(f"日期太长 / {name} too long")
     return SearchParams(q=q, filters=filters, sort=sort, page=_int(args, "page", 1),
-                        limit=_int(args, "limit", DEFAULT_LIMIT))
+                        limit=_int(args, "limit", DEFAULT_LIMIT), **dates)

@@ -56,3 +56,65 @@ def _line(text: str, a: int, b: int, start: int, end: int, hits) -> str:
     inner.append(str(escape(text[cursor:e])))
     return (str(escape(text[a:s])) + '<mark class="span">' + "".join(inner) + "</mark>"
             + str(escape(text[e:b])))
+
+
+# The timeline's drawing area, in SVG user units (the chart scales to its box's width).
+CHART_WIDTH, CHART_HEIGHT = 760, 150
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 40, 8, 12, 26
+MAX_AXIS_LABELS = 12
+
+
+def period_label(period: str) -> str:
+    """2017-08 → 2017年8月, 2017 → 2017年."""
+    year, _, month = period.partition("-")
+    return f"{year}年{int(month)}月" if month else f"{year}年"
+
+
+def timeline_chart(timeline: list[dict], granularity: str, link) -> Markup:
+    """The timeline as an SVG bar chart: one link per non-empty bar (`link(entry)` is its
+    URL, which narrows the search to that period), a <title> and an aria-label on each,
+    the largest count on the axis and period labels below."""
+    n = len(timeline)
+    if not n:
+        return Markup("")
+    top = max(e["count"] for e in timeline) or 1
+    plot_w = CHART_WIDTH - PLOT_LEFT - PLOT_RIGHT
+    plot_h = CHART_HEIGHT - PLOT_TOP - PLOT_BOTTOM
+    slot = plot_w / n
+    gap = min(4.0, slot * 0.2)
+    base = PLOT_TOP + plot_h
+    every = -(-n // MAX_AXIS_LABELS)
+    out = [f'<svg class="timeline-chart" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
+           f'preserveAspectRatio="xMidYMid meet" role="group" aria-label="{escape(_unit(granularity))}分布图">',
+           f'<line class="axis" x1="{PLOT_LEFT}" y1="{base}" x2="{CHART_WIDTH - PLOT_RIGHT}" y2="{base}"/>',
+           f'<line class="grid" x1="{PLOT_LEFT}" y1="{PLOT_TOP}" x2="{CHART_WIDTH - PLOT_RIGHT}" y2="{PLOT_TOP}"/>',
+           f'<text class="axis-label" x="{PLOT_LEFT - 6}" y="{PLOT_TOP + 4}" text-anchor="end">{top}</text>',
+           f'<text class="axis-label" x="{PLOT_LEFT - 6}" y="{base}" text-anchor="end">0</text>']
+    for i, entry in enumerate(timeline):
+        x = PLOT_LEFT + i * slot
+        label = escape(f"{period_label(entry['period'])}：{entry['count']} 条")
+        height = plot_h * entry["count"] / top
+        bar = (f'<rect class="bar" x="{x + gap / 2:.1f}" y="{base - height:.1f}" '
+               f'width="{slot - gap:.1f}" height="{height:.1f}"/>')
+        if entry["count"]:
+            out.append(f'<a class="bar-link" href="{escape(link(entry))}" aria-label="{label}（只看这一时段）" '
+                       f'data-period="{escape(entry["period"])}"><title>{label}</title>'
+                       f'<rect class="bar-hit" x="{x:.1f}" y="{PLOT_TOP}" width="{slot:.1f}" height="{plot_h}"/>'
+                       f'{bar}</a>')
+        else:
+            out.append(f'<g class="bar-empty"><title>{label}</title>{bar}</g>')
+        if i % every == 0:
+            out.append(f'<text class="axis-label" x="{x + slot / 2:.1f}" y="{CHART_HEIGHT - 8}" '
+                       f'text-anchor="middle">{escape(_short(entry["period"]))}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _unit(granularity: str) -> str:
+    return "按年" if granularity == "year" else "按月"
+
+
+def _short(period: str) -> str:
+    """Axis labels: 2017, 2017-08 → 17.08 (the full label is in each bar's title)."""
+    year, _, month = period.partition("-")
+    return f"{year[2:]}.{month}" if month else year

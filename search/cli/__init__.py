@@ -65,8 +65,18 @@ def cmd_query(args) -> int:
     from search.cli.terminal import print_results
 
     filters = {f.name: getattr(args, f.name) for f in FACETS if getattr(args, f.name)}
-    result = Searcher(args.index).search(args.query, filters, sort=args.sort, page=args.page,
-                                         limit=args.limit)
+    searcher = Searcher(args.index)
+    dates = {"date_from": args.date_from, "date_to": args.date_to}
+    if args.format:  # the whole result set, not one page
+        from search import export
+
+        exported = searcher.export(args.query, filters, sort=args.sort, **dates)
+        base = args.base_url.rstrip("/")
+        sys.stdout.buffer.write(export.to_bytes(exported, args.format,
+                                                lambda item_id: f"{base}{export.ITEM_PATH}{item_id}"))
+        sys.stdout.flush()
+        return 0
+    result = searcher.search(args.query, filters, sort=args.sort, page=args.page, limit=args.limit, **dates)
     if args.json:
         _print_json(result)
     else:
@@ -99,7 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", default=DEFAULT_SORT, choices=SORTS)
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
+    p.add_argument("--date-from", help="earliest date, YYYY-MM-DD (or YYYY-MM, YYYY); undated items are left out")
+    p.add_argument("--date-to", help="latest date, YYYY-MM-DD (or YYYY-MM, YYYY)")
     p.add_argument("--json", action="store_true", help="the same JSON as the web API")
+    p.add_argument("--format", choices=("csv", "jsonl"),
+                   help="print the whole result set (not one page) as CSV or JSON Lines")
+    p.add_argument("--base-url", default="", help="prefix of the item URLs in --format output, "
+                                                  "e.g. http://127.0.0.1:8000")
     p.add_argument("--no-color", action="store_true")
     p.set_defaults(func=cmd_query)
 

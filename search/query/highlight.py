@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from html import escape
+from html import escape, unescape
 
 from search.analysis import normalize
 
 SNIPPET_CHARS = 100
 SNIPPETS = 2
+_MARK_TAG = re.compile(r"</?mark>")
 
 
 def compile_terms(terms: list[str]) -> re.Pattern | None:
@@ -54,6 +55,11 @@ def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | Non
         cursor = e
     out.append(escape(text[cursor:end]))
     return "".join(out)
+
+
+def plain(fragment: str) -> str:
+    """A highlighted fragment back to plain text: marks dropped, entities decoded."""
+    return unescape(_MARK_TAG.sub("", fragment))
 
 
 def highlight(text: str, pattern: re.Pattern | None) -> str:

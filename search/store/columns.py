@@ -7,6 +7,8 @@ indexer saves them beside the index after each commit; a searcher loads them.
 from __future__ import annotations
 
 import os
+import re
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ from search.vocabulary import FACET_NAMES
 TEXT_FIELDS = ("title", "body")
 # Every per-item value kept here rather than in each item's stored fields.
 VALUE_FIELDS = FACET_NAMES + ("source", "date")
+_YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 class Columns:
@@ -65,6 +68,13 @@ class Columns:
                        {f: data[f"values_{f}"].tolist() for f in VALUE_FIELDS},
                        data["newest"], data["oldest"],
                        {f: data[f"lengths_{f}"] for f in TEXT_FIELDS})
+
+    @cached_property
+    def date_months(self) -> np.ndarray:
+        """Per date code, its month as year * 12 + month - 1 (-1: no date or no month)."""
+        months = [int(m.group(1)) * 12 + int(m.group(2)) - 1 if (m := _YEAR_MONTH.match(v)) else -1
+                  for v in self.values["date"]]
+        return np.array(months, dtype=np.int64)
 
     def value(self, field: str, docnum: int) -> str | None:
         return self.values[field][self.codes[field][docnum]] or None

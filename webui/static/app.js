@@ -22,6 +22,40 @@
     }
   });
 
+  // 复制引用: the citation text is on the page for anyone to select; with JS, one click
+  // copies it. The Clipboard API needs a secure context (127.0.0.1 is one); elsewhere the
+  // text is selected so that Ctrl+C finishes the job.
+  document.querySelectorAll("button.copy-citation").forEach(function (button) {
+    var text = document.getElementById(button.getAttribute("data-copy"));
+    if (!text) { return; }
+    button.hidden = false;
+    function done(message) {
+      button.textContent = message;
+      button.classList.add("is-done");
+      window.setTimeout(function () {
+        button.textContent = "复制引用";
+        button.classList.remove("is-done");
+      }, 2000);
+    }
+    function selectText() {
+      var range = document.createRange();
+      range.selectNodeContents(text);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    button.addEventListener("click", function () {
+      var value = text.textContent.trim();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(value).then(function () { done("已复制"); },
+                                                  function () { selectText(); done("已选中，请按 Ctrl+C"); });
+      } else {
+        selectText();
+        done("已选中，请按 Ctrl+C");
+      }
+    });
+  });
+
   // Source view: scroll the marked span into view inside the source box. On load only the
   // box scrolls (the page stays at the top) unless the address asks for #span.
   var span = document.getElementById("span");
