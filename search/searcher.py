@@ -31,17 +31,19 @@ from search.errors import NotFound, SearchError
 from search.query import dates
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
+from search.store.versions import DocStories, read_for as read_versions
 from search.query.highlight import compile_terms, find_spans, highlight, plain, snippets
 from search.original import PAGED_FORMATS, Originals
 from search.pages import line_regions
-from search.store import (TOKEN_STAMP, analysis_stamp, file_id, file_key, index_exists, open_index, read_stamp,
+from search.store import (TOKEN_STAMP, analysis_stamp, file_id, file_key, index_exists, item_id, open_index, read_stamp,
                           stamp_change, unpack_texts)
 from search.query.language import QueryError, compile_query, normalize_filter, parse_query
 from search.store.schema import FILE, ITEM
 from search.query.scoring import Matches, Scorer
-from search.vocabulary import (BRIEFING, DEFAULT_LIMIT, DEFAULT_SORT, DOC_TYPE_LABELS, EXPORT_LIMIT, FACET_NAMES,
-                               FILE_ID_PREFIX, KIND_LABELS, MAX_DEPTH, MAX_LIMIT, NEWEST, OVERVIEW_NEWEST_ISSUES,
-                               OVERVIEW_TOP_LOCALITIES, RELEVANCE, SORTS, facet_value_label, issue_label)
+from search.vocabulary import (BRIEFING, COLLAPSE, DEFAULT_LIMIT, DEFAULT_SORT, DEFAULT_VERSIONS, DOC_TYPE_LABELS,
+                               EXPORT_LIMIT, FACET_NAMES, FILE_ID_PREFIX, KIND_LABELS, MAX_DEPTH, MAX_LIMIT, NEWEST,
+                               OVERVIEW_NEWEST_ISSUES, OVERVIEW_TOP_LOCALITIES, RELEVANCE, SORTS, VERSION_MODES,
+                               VERSIONS_LISTED, facet_value_label, issue_label)
 
 RELATED_TERMS = 12  # words of an item that find its related items
 RELATED_CACHE = 5000
@@ -56,6 +58,7 @@ class Generation:
     number: int
     ix: object
     columns: Columns
+    stories: DocStories
     local: threading.local = field(default_factory=threading.local)
     _char_words: dict = field(default_factory=dict)
     _char_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -107,6 +110,10 @@ class Generation:
         if source is None:
             raise NotFound(f"no file {key!r}")
         return source
+    def publisher(self, source: str) -> str | None:
+        s = self.searcher()
+        docnum = s.document_number(id=file_id(source))
+        return None if docnum is None else s.stored_fields(docnum)["meta"].get("publisher")
 
     def header(self, source: str) -> dict:
         """A source file's header fields (series, issue, date, publisher …)."""
@@ -203,7 +210,9 @@ class Searcher:
                 raise SearchError(f"{self.index_dir}: {change}; `python -m search index` rebuilds it")
         ix = open_index(self.index_dir, create=False)
         with ix.reader() as reader:
-            return Generation(reader.generation(), ix, load_for(reader, self.index_dir))
+            columns = load_for(reader, self.index_dir)
+            stories = DocStories(read_versions(self.index_dir, reader.generation()), columns, reader)
+            return Generation(reader.generation(), ix, columns, stories)
 
     def updated(self) -> datetime.datetime:
         """When the current generation of the index was committed (UTC)."""
@@ -218,23 +227,37 @@ class Searcher:
 
     def search(self, q: str = "", filters: dict[str, list[str]] | None = None,
                sort: str = DEFAULT_SORT, page: int = 1, limit: int = DEFAULT_LIMIT,
-               date_from: str | None = None, date_to: str | None = None) -> dict:
+               date_from: str | None = None, date_to: str | None = None,
+               versions: str = DEFAULT_VERSIONS) -> dict:
         """Ranked hits for one results page, with facet counts and the timeline over the
-        whole result set."""
+        whole result set.
+
+        Collapsed (the default), the versions of one story are one hit, its best-ranked
+        version, and pages count stories; `total`, the facet counts and the timeline count
+        items, since each version is an item of its own issue, group and date; `stories`
+        counts stories.
+        """
         started = time.perf_counter()
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"每页条数应在 1 到 {MAX_LIMIT} 之间 / limit must be 1..{MAX_LIMIT}")
+        if versions not in VERSION_MODES:
+            raise QueryError(f"参数 versions 应为 {' 或 '.join(VERSION_MODES)} / versions must be one of "
+                             f"{', '.join(VERSION_MODES)}")
         if page < 1 or (page - 1) * limit >= MAX_DEPTH:
             raise QueryError(f"页码超出范围（最多可翻到第 {MAX_DEPTH} 条结果）/ page out of range")
         found = self._select(q, filters, sort, date_from, date_to)
         gen, selected = found.gen, found.selected
         total = int(selected.sum())
+        stories = gen.stories.count(selected)
+        collapse = versions == COLLAPSE and stories < total
         offset = (page - 1) * limit
-        hits = [self._hit(gen, d, score, found.pattern)
-                for d, score in found.ranked(offset + limit)[offset:offset + limit]]
+        ranked = (_distinct_stories(found.ranked, gen.stories.story, offset + limit) if collapse
+                  else found.ranked(offset + limit))
+        hits = [self._hit(gen, d, score, found.pattern) for d, score in ranked[offset:offset + limit]]
         return {
             "query": q or "", "filters": found.active, "sort": found.sort, "page": page, "limit": limit,
-            "total": total, "pages": -(-min(total, MAX_DEPTH) // limit), "relaxed": found.relaxed,
+            "total": total, "stories": stories, "versions": versions, "collapsed": collapse,
+            "pages": -(-min(stories if collapse else total, MAX_DEPTH) // limit), "relaxed": found.relaxed,
             "terms": found.terms, "took_ms": round((time.perf_counter() - started) * 1000, 1),
             "hits": hits, "facets": found.facets, "facet_sizes": found.facet_sizes,
             "date_range": found.dates.to_json() | {"undated_excluded": found.undated_excluded},
@@ -311,12 +334,32 @@ class Searcher:
         meta = stored["meta"]
         body = gen.body(docnum, stored)
         out = gen.summary(docnum, stored)
-        out.update(body=body, score=score, citation=_citation(gen, out), highlights={
+        out.update(body=body, score=score, citation=_citation(gen, out), **self._versions(gen, docnum))
+        out["highlights"] = {
             "title": highlight(meta["title"], pattern),
             "subtitle": highlight(meta["subtitle"], pattern) if meta.get("subtitle") else None,
             "body": snippets(body, pattern),
-        })
+        }
         return out
+
+    @staticmethod
+    def _versions(gen: Generation, docnum: int, summaries: bool = False) -> dict:
+        """The other versions of `docnum`'s story, oldest first: id, source, date and issue
+        from the columns; with `summaries`, each version's whole summary and publisher."""
+        others = [int(d) for d in gen.stories.members(docnum) if d != docnum]
+        value, ordinals = gen.columns.value, gen.columns.ordinals
+        listed = []
+        for d in others:
+            if summaries:
+                entry = gen.summary(d)
+                entry["publisher"] = gen.publisher(entry["source"])
+            else:
+                source, issue = value("source", d), value("issue", d)
+                entry = {"id": item_id(source, int(ordinals[d])), "source": source, "date": value("date", d),
+                         "issue": issue, "issue_label": issue_label(issue), "group": value("group", d)}
+            listed.append(entry)
+        listed.sort(key=lambda v: (v["date"] is None, v["date"] or "", v["source"]))
+        return {"versions": listed[:VERSIONS_LISTED], "versions_total": len(others)}
 
     # -- items in context ----------------------------------------------------------
 
@@ -355,6 +398,7 @@ class Searcher:
             next=contents[position + 1] if position + 1 < len(contents) else None,
             related=self._related(gen, docnum, body),
             original=_original(record, span, meta.get("pages")),
+            **self._versions(gen, docnum, summaries=True),
             source_text={"text": text, "before": text[:span["start"]],
                          "span": text[span["start"]:span["end"]], "after": text[span["end"]:],
                          "matches": find_spans(text[span["start"]:span["end"]], pattern)},
@@ -557,6 +601,25 @@ def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, lis
                 if v and v not in merged.setdefault(facet, []):
                     merged[facet].append(v)
     return {f: v for f, v in merged.items() if v}
+
+
+def _distinct_stories(best, story: np.ndarray, depth: int) -> list[tuple]:
+    """The first `depth` of `best(k)` (the k best hits) that tell different stories: each
+    story by its best-ranked version. Asks for more hits until enough stories are seen."""
+    k = 2 * depth
+    while True:
+        ranked = best(k)
+        seen, out = set(), []
+        for hit in ranked:
+            s = story[hit[0]]
+            if s not in seen:
+                seen.add(s)
+                out.append(hit)
+                if len(out) == depth:
+                    return out
+        if len(ranked) < k:
+            return out
+        k *= 4
 
 
 def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[int, float]]:

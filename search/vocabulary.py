@@ -87,6 +87,13 @@ SORT_LABELS = {RELEVANCE: "相关度", NEWEST: "最新", OLDEST: "最早"}
 SORTS = tuple(SORT_LABELS)
 DEFAULT_SORT = RELEVANCE
 
+# -- versions of one story (reprints) ---------------------------------------------------
+
+COLLAPSE = "collapse"  # a result set shows each story once, by its best-ranked version
+ALL_VERSIONS = "all"  # every item, versions of one story included
+VERSION_MODES = (COLLAPSE, ALL_VERSIONS)
+DEFAULT_VERSIONS = COLLAPSE
+
 # -- ids -----------------------------------------------------------------------------
 
 FILE_ID_PREFIX = "file:"  # a file record's id is the prefix and its source name; items have none
@@ -114,3 +121,4 @@ EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "jsonl": "JSON Lines"}  # forma
 FEED_ITEMS = 50  # newest matching items in an Atom feed
 OVERVIEW_NEWEST_ISSUES = 8
 OVERVIEW_TOP_LOCALITIES = 15
+VERSIONS_LISTED = 50  # other versions listed with a hit or an item; `versions_total` counts all

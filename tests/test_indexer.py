@@ -169,8 +169,8 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
 
     def contents(index):
         s = Searcher(index)
-        result = s.search("", limit=100, sort="oldest")
-        pages = [result] + [s.search("", limit=100, sort="oldest", page=p) for p in range(2, result["pages"] + 1)]
+        result = s.search("", limit=100, sort="oldest", versions="all")
+        pages = [result] + [s.search("", limit=100, sort="oldest", page=p, versions="all") for p in range(2, result["pages"] + 1)]
         return sorted((h["id"], h["title"], h["body"]) for page in pages for h in page["hits"])
 
     one = build_index(corpus, tmp_path / "one", workers=1)

@@ -227,7 +227,7 @@ def assert_inert(body: str, where: str) -> Page:
 
 def hostile_pages(client) -> list[tuple[str, dict]]:
     """Every HTML page of the hostile index: (url, item or None)."""
-    items = client.get("/api/search?limit=100").get_json()["hits"]
+    items = client.get("/api/search?limit=100&versions=all").get_json()["hits"]
     assert len(items) >= 14
     urls = [("/", None), ("/issues", None), ("/groups", None)]
     for item in items:

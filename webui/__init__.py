@@ -11,7 +11,7 @@ import threading
 
 from flask import Flask, current_app, request
 
-from search.vocabulary import DEFAULT_LIMIT, DEFAULT_SORT, FACET_LABELS, MAX_QUERY_PARAM_CHARS
+from search.vocabulary import DEFAULT_LIMIT, DEFAULT_SORT, DEFAULT_VERSIONS, FACET_LABELS, MAX_QUERY_PARAM_CHARS
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -36,7 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     # The vocabulary the templates need, from its one definition.
     app.jinja_env.globals.update(facet_labels=FACET_LABELS, default_limit=DEFAULT_LIMIT,
-                                 default_sort=DEFAULT_SORT, max_query_param_chars=MAX_QUERY_PARAM_CHARS)
+                                 default_sort=DEFAULT_SORT, default_versions=DEFAULT_VERSIONS,
+                                 max_query_param_chars=MAX_QUERY_PARAM_CHARS)
 
     app.extensions["briefing_searcher"] = _SearcherHolder(app.config["INDEX_DIR"])
 

@@ -12,8 +12,8 @@ from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from search.query.language import QueryError, join_terms, normalize_filter, split_terms
-from search.vocabulary import (DATE_PARAMS, DEFAULT_LIMIT, DEFAULT_SORT, FACET_NAMES, MAX_DATE_CHARS, MAX_FILTER_CHARS,
-                               MAX_FILTER_VALUES, MAX_QUERY_PARAM_CHARS)
+from search.vocabulary import (DATE_PARAMS, DEFAULT_LIMIT, DEFAULT_SORT, DEFAULT_VERSIONS, FACET_NAMES, MAX_DATE_CHARS,
+                               MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_QUERY_PARAM_CHARS)
 
 
 @dataclass
@@ -25,10 +25,12 @@ class SearchParams:
     limit: int = DEFAULT_LIMIT
     date_from: str = ""
     date_to: str = ""
+    versions: str = DEFAULT_VERSIONS
 
     def kwargs(self) -> dict:
         return {"q": self.q, "filters": self.filters, "sort": self.sort, "page": self.page,
-                "limit": self.limit, "date_from": self.date_from, "date_to": self.date_to}
+                "limit": self.limit, "date_from": self.date_from, "date_to": self.date_to,
+                "versions": self.versions}
 
     def selection(self) -> dict:
         """The result set without its paging: what an export or a feed takes."""
@@ -40,7 +42,7 @@ class SearchParams:
         given ones, the page and limit it answered, its dates as ISO days."""
         return SearchParams(q=self.q, filters=result["filters"], sort=self.sort, page=result["page"],
                             limit=result["limit"], date_from=result["date_range"]["from"] or "",
-                            date_to=result["date_range"]["to"] or "")
+                            date_to=result["date_range"]["to"] or "", versions=self.versions)
 
     def url_args(self, **changes) -> MultiDict:
         """Query-string arguments for this search, with `changes` applied; defaults left out."""
@@ -49,6 +51,7 @@ class SearchParams:
         sort = changes.get("sort", self.sort)
         page = changes.get("page", self.page)
         limit = changes.get("limit", self.limit)
+        versions = changes.get("versions", self.versions)
         args = MultiDict()
         if q:
             args.add("q", q)
@@ -62,6 +65,8 @@ class SearchParams:
             args.add("sort", sort)
         if limit != DEFAULT_LIMIT:
             args.add("limit", str(limit))
+        if versions != DEFAULT_VERSIONS:
+            args.add("versions", versions)
         if page != 1:
             args.add("page", str(page))
         return args
@@ -140,4 +145,5 @@ def read_search_params(args: MultiDict) -> SearchParams:
         if len(dates[name]) > MAX_DATE_CHARS:
             raise QueryError(f"日期太长 / {name} too long")
     return SearchParams(q=q, filters=filters, sort=sort, page=_int(args, "page", 1),
-                        limit=_int(args, "limit", DEFAULT_LIMIT), **dates)
+                        limit=_int(args, "limit", DEFAULT_LIMIT),
+                        versions=args.get("versions", "").strip() or DEFAULT_VERSIONS, **dates)

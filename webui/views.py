@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 
 from search.query.language import join_terms, split_terms
-from search.vocabulary import DATE_PARAMS, DEFAULT_SORT, EXPORT_FORMATS, EXPORT_LIMIT, SORT_LABELS
+from search.vocabulary import ALL_VERSIONS, COLLAPSE, DATE_PARAMS, DEFAULT_SORT, EXPORT_FORMATS, EXPORT_LIMIT, SORT_LABELS
 from webui import get_searcher
 from webui.facets import add_toggle_urls, selected, sidebar
 from webui.params import SearchParams, read_q, read_search_params
@@ -96,6 +96,7 @@ def search():
         "search.html", result=result, params=shown, facets=sidebar(result), chips=chips, date_chip=date_chip,
         sorts=list(SORT_LABELS.items()), pages=pages,
         page_url=lambda n: shown.url(page=n),
+        versions_url=shown.url(page=1, versions=ALL_VERSIONS if result["collapsed"] else COLLAPSE),
         clear_url=shown.url(page=1, **shown.unfiltered()) if chips or date_chip else None,
         suggestions=_suggestions(shown, chips) if result["total"] == 0 else [],
         timeline=timeline_view(result, lambda e: shown.url(page=1, date_from=e["from"], date_to=e["to"])),

@@ -7,7 +7,7 @@ import os
 import sys
 
 from search.errors import SearchError
-from search.vocabulary import DEFAULT_LIMIT, DEFAULT_SORT, FACETS, KIND_LABELS, SORTS
+from search.vocabulary import DEFAULT_LIMIT, DEFAULT_SORT, DEFAULT_VERSIONS, FACETS, KIND_LABELS, SORTS, VERSION_MODES
 
 DEFAULT_INDEX = "index"  # also the web UI's default (webui/__main__.py)
 
@@ -76,7 +76,8 @@ def cmd_query(args) -> int:
                                                 lambda item_id: f"{base}{export.ITEM_PATH}{item_id}"))
         sys.stdout.flush()
         return 0
-    result = searcher.search(args.query, filters, sort=args.sort, page=args.page, limit=args.limit, **dates)
+    result = searcher.search(args.query, filters, sort=args.sort, page=args.page, limit=args.limit,
+                             versions=args.versions, **dates)
     if args.json:
         _print_json(result)
     else:
@@ -111,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=DEFAULT_LIMIT)
     p.add_argument("--date-from", help="earliest date, YYYY-MM-DD (or YYYY-MM, YYYY); undated items are left out")
     p.add_argument("--date-to", help="latest date, YYYY-MM-DD (or YYYY-MM, YYYY)")
+    p.add_argument("--versions", default=DEFAULT_VERSIONS, choices=VERSION_MODES,
+                   help="versions of one story: one hit (collapse, the default) or all")
     p.add_argument("--json", action="store_true", help="the same JSON as the web API")
     p.add_argument("--format", choices=("csv", "jsonl"),
                    help="print the whole result set (not one page) as CSV or JSON Lines")

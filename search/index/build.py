@@ -17,12 +17,16 @@ from typing import Callable
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+import numpy as np
+
 from search.errors import SearchError
 from search.index.segment import commit, lock_descriptor
 from search.ingest import SUFFIXES
 from search.index.workers import run_tasks
-from search.store import (MANIFEST, STAMP, analysis_stamp, index_exists, open_index, read_manifest, read_stamp,
-                          stamp_change, write_json)
+from search.reprints import SLOTS, signature, stories
+from search.store import (MANIFEST, STAMP, analysis_stamp, file_id, index_exists, open_index, read_manifest, read_stamp,
+                          stamp_change, unpack_texts, write_json)
+from search.store import versions as versions_store
 from search.store.columns import save_for as save_columns
 from search.store.schema import FILE
 
@@ -129,6 +133,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
                                         progress, done=summary.files_unchanged, total=len(paths),
                                         lock_fd=lock_descriptor(writer))
         stats = {src: stat for _, src, stat in todo}
+        fresh = {}  # item id → signature, of the files parsed now
         for outcome in outcomes:
             source = outcome.source
             if outcome.error is not None:
@@ -137,6 +142,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
                     files[source] = before[source]
                 continue
             ids, sha256 = outcome.ids, outcome.sha256
+            fresh.update(zip(ids, outcome.signatures))
             old_ids = set(before[source]["ids"]) if source in before else set()
             if source in before:
                 writer.delete_by_term("source", source)
@@ -150,14 +156,23 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
             writer.delete_by_term("source", source)
             summary.files_removed += 1
             summary.items_removed += len(before[source]["ids"])
+        generation = ix.latest_generation()
         if rebuild or summary.files_parsed or summary.files_removed:
+            # Written before the commit, so that a searcher of the new generation finds them.
+            _versions(ix, files, fresh, versions_store.read_for(index_dir, generation)).save(
+                versions_store.path_for(index_dir, writer.generation))
             commit(writer, segments, CLEAR if rebuild else None)
+            generation = writer.generation
         else:
             writer.cancel()
+            if not versions_store.path_for(index_dir, generation).exists():  # lost, or an older index
+                _versions(ix, files, {}, versions_store.read_for(index_dir, generation)).save(
+                    versions_store.path_for(index_dir, generation))
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
         raise
+    versions_store.keep_only(index_dir, generation)
     save_columns(open_index(index_dir, create=False), index_dir)
     # The corpus folder too: the searcher serves the originals from it.
     write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "corpus": str(corpus.resolve()),
@@ -166,6 +181,51 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     summary.failed.sort()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _versions(ix, files: dict, fresh: dict, previous) -> versions_store.Versions:
+    """Every item's signature and story in the generation about to be committed.
+
+    Signatures of the files parsed now come from the workers, the others from the previous
+    generation's versions; an item in neither (the file was lost, or the index is older
+    than versions) is signed again from its text in the index. All items are clustered
+    again, so that a new repost joins its story and a removed file leaves it.
+    """
+    ids = sorted(i for entry in files.values() for i in entry["ids"])
+    if not ids:
+        return versions_store.Versions.empty()
+    known = dict(fresh)
+    if previous is not None:
+        rows = previous.by_id()
+        for i in ids:
+            if i not in known and i in rows:
+                row = rows[i]
+                known[i] = previous.signatures[row] if previous.signed[row] else None
+    missing = {i for i in ids if i not in known}
+    if missing:
+        known.update(_signatures_in_index(ix, [s for s, e in files.items() if missing & set(e["ids"])]))
+    signatures = np.zeros((len(ids), SLOTS), dtype=np.uint16)
+    signed = np.zeros(len(ids), dtype=bool)
+    for row, i in enumerate(ids):
+        sig = known.get(i)
+        if sig is not None:
+            signatures[row], signed[row] = sig, True
+    return versions_store.Versions(np.array(ids, dtype=str), signatures, signed, stories(signatures, signed))
+
+
+def _signatures_in_index(ix, sources: list[str]) -> dict:
+    """item id → signature, from the titles and bodies the index holds for `sources`."""
+    out = {}
+    with ix.searcher() as s:
+        for source in sources:
+            docnum = s.document_number(id=file_id(source))
+            if docnum is None:
+                continue
+            record = s.stored_fields(docnum)
+            _, bodies = unpack_texts(record["text"])
+            for entry, body in zip(record["meta"]["items"], bodies):
+                out[entry["id"]] = signature(entry["title"], body)
+    return out
 
 
 def _known_files(ix, index_dir: Path) -> dict[str, dict]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from search.model import Document
+from search.reprints import signature
 from search.store import file_id, item_id, pack_texts
 from search.store.schema import FILE, ITEM
 from search.vocabulary import FACETS
@@ -40,3 +41,8 @@ def file_fields(doc: Document) -> dict:
 def index_documents(doc: Document) -> list[dict]:
     """The index documents of a parsed file: its record, then its items."""
     return [file_fields(doc)] + [item_fields(doc, item) for item in doc.items]
+
+
+def item_signatures(doc: Document) -> list:
+    """Each item's near-duplicate signature (None: too short), to find its other versions."""
+    return [signature(item.title, item.body) for item in doc.items]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.errors import SearchError, SourceError
-from search.index.documents import index_documents
+from search.index.documents import index_documents, item_signatures
 from search.index.segment import SegmentBuilder
 from search.ingest import OcrOptions
 from search.pipeline import read_document
@@ -31,6 +31,7 @@ class FileOutcome:
     """What indexing one file came to: its item ids and hash, or the reason it failed."""
     source: str
     ids: list[str] = field(default_factory=list)
+    signatures: list = field(default_factory=list)  # per item: `search.reprints.signature`
     sha256: str = ""
     error: str | None = None
 
@@ -189,4 +190,5 @@ def _index_file(segment: SegmentBuilder, path: str, source: str, options: OcrOpt
         return FileOutcome(source, error=exc.reason)
     except Exception as exc:  # a parser bug on one odd file must not stop the others
         return FileOutcome(source, error=f"internal error while parsing: {exc!r}")
-    return FileOutcome(source, ids=[item_id(source, it.ordinal) for it in doc.items], sha256=doc.sha256)
+    return FileOutcome(source, ids=[item_id(source, it.ordinal) for it in doc.items],
+                       signatures=item_signatures(doc), sha256=doc.sha256)

@@ -23,13 +23,16 @@ _YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 class Columns:
     def __init__(self, codes: dict[str, np.ndarray], values: dict[str, list[str]],
-                 newest: np.ndarray, oldest: np.ndarray, lengths: dict[str, np.ndarray]):
+                 newest: np.ndarray, oldest: np.ndarray, lengths: dict[str, np.ndarray],
+                 ordinals: np.ndarray):
         self.n = len(newest)
         self.codes = codes  # field → value code per document
         self.values = values  # field → value of each code ("" = none)
         self.code_of = {f: {v: i for i, v in enumerate(vs)} for f, vs in values.items()}
         self._newest, self._oldest = newest, oldest  # document numbers in date order
         self.lengths = lengths  # text field → length per document
+        self.ordinals = ordinals  # an item's place in its file (0: a file record): with the
+        # source, its id (`search.store.item_id`)
 
     @classmethod
     def read(cls, reader) -> "Columns":
@@ -38,20 +41,21 @@ class Columns:
         if n == 0:  # Whoosh's empty reader has no columns
             empty = np.zeros(0, dtype=np.int64)
             return cls({f: empty for f in VALUE_FIELDS}, {f: [""] for f in VALUE_FIELDS}, empty, empty,
-                       {f: np.zeros(0) for f in TEXT_FIELDS})
+                       {f: np.zeros(0) for f in TEXT_FIELDS}, empty)
         codes, values = {}, {}
         for f in VALUE_FIELDS:
-            codes[f], values[f] = _encode(reader.column_reader(f), n, ordered=f == "date")
+            codes[f], values[f] = _encode(_column(reader, f), n, ordered=f == "date")
         dates = codes["date"]
-        ordinals = np.fromiter((v or 0 for v in reader.column_reader("ordinal")), dtype=np.int64, count=n)
+        ordinals = np.fromiter((v or 0 for v in _column(reader, "ordinal")), dtype=np.int64, count=n)
         lengths = {f: np.fromiter((reader.doc_field_length(d, f, 0) or 0 for d in range(n)),
                                   dtype=np.float64, count=n) for f in TEXT_FIELDS}
         # By date, then in reading order within an issue.
-        return cls(codes, values, np.lexsort((ordinals, -dates)), np.lexsort((ordinals, dates)), lengths)
+        return cls(codes, values, np.lexsort((ordinals, -dates)), np.lexsort((ordinals, dates)), lengths,
+                   ordinals)
 
     def save(self, path: Path) -> None:
         """Write to `path` atomically, for searchers of the same generation to load."""
-        arrays = {"newest": self._newest, "oldest": self._oldest}
+        arrays = {"newest": self._newest, "oldest": self._oldest, "ordinals": self.ordinals}
         for f in VALUE_FIELDS:
             arrays[f"codes_{f}"] = self.codes[f]
             arrays[f"values_{f}"] = np.array(self.values[f], dtype=str)
@@ -67,7 +71,7 @@ class Columns:
             return cls({f: data[f"codes_{f}"] for f in VALUE_FIELDS},
                        {f: data[f"values_{f}"].tolist() for f in VALUE_FIELDS},
                        data["newest"], data["oldest"],
-                       {f: data[f"lengths_{f}"] for f in TEXT_FIELDS})
+                       {f: data[f"lengths_{f}"] for f in TEXT_FIELDS}, data["ordinals"])
 
     @cached_property
     def date_months(self) -> np.ndarray:
@@ -123,6 +127,19 @@ def load_for(reader, index_dir: Path) -> Columns:
     except Exception:  # missing, truncated, damaged: it is only a cache
         pass
     return Columns.read(reader)
+
+
+def _column(reader, field: str):
+    """Every document's value of `field`, None where it has none.
+
+    Segment by segment: a segment in which no document has the field has no column for
+    it, and Whoosh's multi-segment column reader then skips that segment's documents.
+    """
+    for segment, _ in reader.leaf_readers():
+        if segment.has_column(field):
+            yield from segment.column_reader(field)
+        else:
+            yield from (None for _ in range(segment.doc_count_all()))
 
 
 def _encode(column, n: int, ordered: bool = False):

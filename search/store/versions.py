@@ -1,0 +1,116 @@
+"""Versions of one story (`search.reprints`) as the index stores them, and as a searcher
+finds them by document number.
+
+The indexer writes `versions-<generation>.npz` before committing that generation: every
+item's id, its MinHash signature (kept so that an incremental run re-clusters without
+re-reading unchanged files) and its story, the row of the story's first id. Ids, not
+document numbers, because a commit renumbers documents; a searcher maps them onto its
+generation's documents through the columns (source and ordinal give the id).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from search.reprints import SLOTS
+from search.store import file_key
+from search.store.columns import Columns
+
+PREFIX = "versions-"
+
+
+@dataclass
+class Versions:
+    ids: np.ndarray  # item ids, sorted
+    signatures: np.ndarray  # (items, SLOTS) uint16
+    signed: np.ndarray  # bool: has a signature (long enough a text)
+    story: np.ndarray  # row of the story's first id; a row's own index when it stands alone
+
+    @classmethod
+    def empty(cls) -> "Versions":
+        return cls(np.array([], dtype=str), np.zeros((0, SLOTS), dtype=np.uint16), np.zeros(0, dtype=bool),
+                   np.zeros(0, dtype=np.int64))
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a searcher never reads half a file."""
+        tmp = path.with_name(path.stem + ".tmp.npz")
+        np.savez_compressed(tmp, ids=self.ids, signatures=self.signatures, signed=self.signed, story=self.story)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Versions":
+        with np.load(path) as data:
+            return cls(data["ids"], data["signatures"], data["signed"], data["story"])
+
+    def by_id(self) -> dict[str, int]:
+        return {i: row for row, i in enumerate(self.ids.tolist())}
+
+
+def path_for(index_dir: Path, generation: int) -> Path:
+    return Path(index_dir) / f"{PREFIX}{generation}.npz"
+
+
+def read_for(index_dir: Path, generation: int | None) -> Versions | None:
+    """The versions written for `generation`, else the newest written before it (it names
+    most of the same items), else None (also for an empty index: no generation)."""
+    if generation is None:
+        return None
+    candidates = []
+    for path in Path(index_dir).glob(f"{PREFIX}*.npz"):
+        number = path.stem[len(PREFIX):]
+        if number.isdigit() and int(number) <= generation:
+            candidates.append((int(number), path))
+    for _, path in sorted(candidates, reverse=True):
+        try:
+            return Versions.load(path)
+        except Exception:  # damaged: it is only a side file; try an older one
+            continue
+    return None
+
+
+def keep_only(index_dir: Path, generation: int) -> None:
+    """Drop the files of other generations, once `generation` is committed."""
+    for path in Path(index_dir).glob(f"{PREFIX}*"):
+        if path.name != path_for(index_dir, generation).name:
+            path.unlink(missing_ok=True)
+
+
+class DocStories:
+    """Stories by document number for one generation: each document's story, and the
+    documents of each story."""
+
+    def __init__(self, versions: Versions | None, columns: Columns, reader):
+        n = columns.n
+        # A document in no story of several versions is a story of its own: label n + docnum.
+        label = np.arange(n, 2 * n, dtype=np.int64)
+        if versions is not None and len(versions.ids):
+            shared = np.bincount(versions.story, minlength=len(versions.ids)) > 1
+            row_of = versions.by_id()
+            prefixes = [file_key(source) for source in columns.values["source"]]
+            codes = columns.codes["source"]
+            items = columns.ordinals > 0
+            if reader.has_deletions():  # a deleted document keeps its number (and its id) until a merge
+                items &= np.isin(np.arange(n), np.fromiter(reader.all_doc_ids(), dtype=np.int64))
+            for d in np.flatnonzero(items).tolist():
+                row = row_of.get(f"{prefixes[codes[d]]}-{columns.ordinals[d]:02d}")
+                if row is not None and shared[versions.story[row]]:
+                    label[d] = versions.story[row]
+        _, self.story = np.unique(label, return_inverse=True)  # dense: 0 … stories - 1
+        self.size = np.bincount(self.story)
+        self.members_order = np.argsort(self.story, kind="stable")
+        self.starts = np.concatenate(([0], np.cumsum(self.size)))
+        self.any_shared = bool((self.size > 1).any())
+
+    def members(self, docnum: int) -> np.ndarray:
+        """The documents of `docnum`'s story, `docnum` included, in document order."""
+        s = self.story[docnum]
+        return self.members_order[self.starts[s]:self.starts[s + 1]]
+
+    def count(self, mask: np.ndarray) -> int:
+        """How many stories the documents in `mask` tell."""
+        if not self.any_shared:
+            return int(np.count_nonzero(mask))
+        return int(np.count_nonzero(np.bincount(self.story[mask], minlength=len(self.size))))
