@@ -25,7 +25,8 @@ def print_results(result: dict, color: bool = True) -> None:
         for snippet in hit["highlights"]["body"]:
             print(f"   {_plain(snippet, color)}")
         if hit.get("versions_total"):
-            print(f"   另有 {hit['versions_total']} 个版本：" + "、".join(v["source"] for v in hit["versions"][:3]))
+            sources = "、".join(v["source"] for v in hit["versions"][:3])
+            print(f"   另有 {hit['versions_total']} 个版本：{sources}")
     for facet, rows in result["facets"].items():
         if rows:
             print(f"\n{facet}: " + "  ".join(f"{r['label']}({r['count']})" for r in rows[:12]), end="")
