@@ -6,7 +6,8 @@ For each size (MB of briefing text, made by `benchmarks.scaler` from the sample 
    disk and its ratio to the text; re-indexing with nothing changed and after one file
    changed (incremental runs);
 2. query latency over `benchmarks.queries` (warm, p50/p95, medians over repeated rounds):
-   (a) ranking only — Whoosh's own `search(compiled query, limit=10)`,
+   (a) ranking only — the engine's array scoring (`search.query.scoring.Scorer`) of the
+   all-words query, filtered, and its top 10 (`searcher._rank`): no facets, no text,
    (b) (a) + highlights of the 10 hits, (c) the full `Searcher.search` (+ facets),
    and where the time of (c) goes, phase by phase;
 3. the same pages from SQLite FTS5 and tantivy on the same items and tokens (peers.py);

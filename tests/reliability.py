@@ -104,14 +104,6 @@ def index_state(index_dir) -> list[tuple[str, str, str]]:
         return sorted((f["id"], *by_id[f["id"]]) for f in s.documents(rec="item"))
 
 
-def index_sources(index_dir) -> dict[str, str]:
-    """source → sha256 of every file record in the index."""
-    from whoosh import index as whoosh_index
-    ix = whoosh_index.open_dir(str(index_dir))
-    with ix.searcher() as s:
-        return {f["meta"]["source"]: f["sha256"] for f in s.documents(rec="file")}
-
-
 # ----------------------------------------------------------------------------- the server
 
 def free_port() -> int:

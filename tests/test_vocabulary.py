@@ -2,9 +2,15 @@
 values every page and API answer builds from it: label, count, selected, toggle URL."""
 from __future__ import annotations
 
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+import search
 
 from search.cli import build_parser
 from search.index.documents import item_fields
@@ -129,3 +135,13 @@ def test_suggestions_rewrite_the_query_by_its_terms(client):
     assert links["不排除任何词"] == 'zzqq "南通 不存在词" group:苏州'
     assert {t for t in links if t.startswith("只搜")} == {"只搜“zzqq”", "只搜“南通”", "只搜“不存在词”"}
     assert links["去掉筛选“工作组：苏州”"] == 'zzqq -医疗 "南通 不存在词"'
+
+
+# -- the version, written once ----------------------------------------------------------
+
+def test_the_version_is_written_once_in_search_init():
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8"))
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "search.__version__"}
+    out = subprocess.run([sys.executable, "-m", "search", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["python", "-m", "search", search.__version__]

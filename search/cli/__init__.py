@@ -6,6 +6,7 @@ import json
 import os
 import sys
 
+from search import __version__
 from search.errors import SearchError
 from search.vocabulary import DEFAULT_LIMIT, DEFAULT_SORT, DEFAULT_VERSIONS, FACETS, KIND_LABELS, SORTS, VERSION_MODES
 
@@ -87,6 +88,7 @@ def cmd_query(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m search", description="援疆简报检索 — briefing search")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse briefing files and show their items")
