@@ -7,7 +7,7 @@ query parser (`search.query.language.parse_query`) and are translated unit by un
 unit's pieces must all match (a run of single characters as one phrase), a quoted unit is
 one phrase, -words exclude, filters restrict, and, like our Searcher, when every-word
 matching finds fewer than `MIN_ALL_WORDS` items, any-word matching is used instead. A
-results page is: the 10 best (title weighted as ours is), highlights of title and body for
+results page is: the `DEFAULT_LIMIT` best (title weighted as ours is), highlights of title and body for
 them, the total and counts per value of every facet of `search.vocabulary.FACETS` (each
 facet's counts apply the *other* facets' filters, as our Searcher does).
 """
@@ -25,7 +25,7 @@ from search.analysis import query_words
 from search.query.language import (CHARS_BOOST, RELATED_BOOST, TITLE_BOOST, normalize_filter, parse_query,
                                    related_terms)
 from search.searcher import MIN_ALL_WORDS
-from search.vocabulary import FACET_NAMES, FACETS
+from search.vocabulary import DEFAULT_LIMIT, FACET_NAMES, FACETS
 
 
 @dataclass
@@ -227,7 +227,7 @@ class Fts5:
                  if highlights else "")
         hits = self.db.execute(
             f"SELECT m.item, bm25(fts, {weights}) AS r{extra} FROM fts JOIN meta m ON m.id = fts.rowid "
-            f"WHERE fts MATCH ?{where} ORDER BY r LIMIT 10", [match, *args]).fetchall()
+            f"WHERE fts MATCH ?{where} ORDER BY r LIMIT {DEFAULT_LIMIT}", [match, *args]).fetchall()
         counts = {}
         if facets:
             for f in FACET_NAMES:
@@ -327,10 +327,10 @@ class Tantivy:
         s = self.searcher
         any_word = False
         query = self._query(pq, False)
-        result = s.search(query, limit=10, count=True)
+        result = s.search(query, limit=DEFAULT_LIMIT, count=True)
         if result.count < MIN_ALL_WORDS and len(pq.units) > 1:
             wider = self._query(pq, True)
-            wider_result = s.search(wider, limit=10, count=True)
+            wider_result = s.search(wider, limit=DEFAULT_LIMIT, count=True)
             if wider_result.count > result.count:
                 any_word, query, result = True, wider, wider_result
         hits = []

@@ -38,6 +38,7 @@ from pathlib import Path
 from benchmarks import pdf, peers, scaler, web
 from benchmarks.queries import QUERIES
 from benchmarks.web import pct
+from search.vocabulary import DEFAULT_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000
@@ -248,7 +249,8 @@ def bench_queries(index: Path, repeats: int, budget: float) -> dict:
         compiled = compile_query(parsed, gen.words_containing)
         active = searcher_mod._merge_filters(filters, parsed.filters)
         matches = gen.scorer.score(compiled.all_words())
-        return compiled, searcher_mod._rank([matches], matches.mask & gen.columns.filter_mask(active), 10)
+        return compiled, searcher_mod._rank([matches], matches.mask & gen.columns.filter_mask(active),
+                                        DEFAULT_LIMIT)
 
     def with_highlights(q, filters):
         compiled, hits = ranking(q, filters)
@@ -257,7 +259,7 @@ def bench_queries(index: Path, repeats: int, budget: float) -> dict:
         return [searcher._hit(gen, d, score, pattern) for d, score in hits]
 
     def full(q, filters):
-        return searcher.search(q, filters, limit=10)
+        return searcher.search(q, filters, limit=DEFAULT_LIMIT)
 
     variants = {"a_ranking": ranking, "b_highlights": with_highlights, "c_full_page": full}
     round_s = warm_up(variants)  # caches, facet columns, Jieba's dictionary
@@ -279,7 +281,7 @@ def bench_queries(index: Path, repeats: int, budget: float) -> dict:
     try:
         for n, (cat, q, f) in enumerate(QUERIES):
             t = time.perf_counter()
-            result = searcher.search(q, f, limit=10)
+            result = searcher.search(q, f, limit=DEFAULT_LIMIT)
             total += time.perf_counter() - t
             per_query.append({"category": cat, "q": q, "filters": f, "total": result["total"],
                               "relaxed": result.get("relaxed"),
@@ -328,7 +330,7 @@ def bench_web(index: Path, logs: Path, seconds: float, startups: int, seed: int)
     s = Searcher(index)
     ids = []
     for q in ("援疆", "医疗", "产业", "教育", "霍尔果斯"):
-        ids += [h["id"] for h in s.search(q, limit=10)["hits"]]
+        ids += [h["id"] for h in s.search(q, limit=DEFAULT_LIMIT)["hits"]]
     paths = [web.search_url(q, f) for _, q, f in QUERIES]
     paths += [web.search_url(q, f, api=False) for _, q, f in QUERIES[::3]]
     paths += [f"/api/items/{i}" for i in ids[::2]] + [f"/item/{i}" for i in ids[1::2]]
