@@ -137,6 +137,7 @@ class Generation:
             "id": stored["id"], "kind": kind, "kind_label": KIND_LABELS.get(kind),
             "title": meta["title"], "subtitle": meta.get("subtitle"),
             "toc_title": meta.get("toc_title", meta["title"]),
+            "title_derived": meta.get("title_derived", False), "byline": meta.get("byline"),
             "group": value("group", docnum), "locality": value("locality", docnum),
             "issue": issue, "issue_label": issue_label(issue), "year": int(year) if year else None,
             "date": value("date", docnum), "source": source, "file_key": file_key(source),

@@ -68,6 +68,8 @@ FACETS = (
     Facet("kind", "类型", "item.kind", help="item kind", choices=KINDS, value_label=lambda v: KIND_LABELS.get(v, v)),
     Facet("year", "年份", "doc.year", NEWEST_FIRST, "year, e.g. 2017", value_label=lambda v: f"{v}年"),
     Facet("locality", "受援地", "item.locality", help="aided place, e.g. 伊宁县"),
+    # Who published it: a news page's outlet, a briefing's issuing office.
+    Facet("publisher", "来源", "doc.publisher", help="outlet or issuing office, e.g. 新华日报"),
 )
 FACET_NAMES = tuple(f.name for f in FACETS)
 FACET_LABELS = {f.name: f.label for f in FACETS}

@@ -37,11 +37,14 @@ def cmd_parse(args) -> int:
         head = f"{doc.series or doc.doc_type}"
         if doc.issue_key:
             head += f" {doc.year}年第{doc.issue_no}期（总第{doc.total_no}期） {doc.date or ''}"
+        else:
+            head += "".join(f"  {x}" for x in (doc.date, doc.publisher) if x)
         print(f"{doc.source}  [{doc.encoding}]  {head}")
         for item in doc.items:
             label = KIND_LABELS.get(item.kind, item.kind)
             where = "·".join(x for x in (item.group, item.locality) if x)
-            print(f"  {item.ordinal:2d}. [{label}] {item.title}  ({where or '—'}; "
+            title = f"{item.title}（标题取自导语）" if item.title_derived else item.title
+            print(f"  {item.ordinal:2d}. [{label}] {title}  ({where or '—'}; "
                   f"lines {item.span.line_start}-{item.span.line_end}, {len(item.body)} chars)")
     return status
 

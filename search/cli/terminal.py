@@ -20,7 +20,7 @@ def print_results(result: dict, color: bool = True) -> None:
     start = (result["page"] - 1) * result["limit"]
     for n, hit in enumerate(result["hits"], start + 1):
         where = " · ".join(x for x in (hit["kind_label"], hit["group"], hit["issue_label"] or hit["source"],
-                                       hit["date"]) if x)
+                                       None if hit["issue"] else hit.get("publisher"), hit["date"]) if x)
         print(f"\n{n}. {_plain(hit['highlights']['title'], color)}  [{where}]  {hit['id']}")
         for snippet in hit["highlights"]["body"]:
             print(f"   {_plain(snippet, color)}")

@@ -20,6 +20,10 @@ def item_fields(doc: Document, item) -> dict:
         meta["pages"] = item.pages
     if item.ocr_confidence is not None:
         meta["ocr"] = item.ocr_confidence
+    if item.byline:
+        meta["byline"] = item.byline
+    if item.title_derived:
+        meta["title_derived"] = True
     fields = {
         "id": item_id(doc.source, item.ordinal), "rec": ITEM, "source": doc.source,
         "title": "\n".join(t for t in (item.title, item.subtitle) if t),
