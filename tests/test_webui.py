@@ -127,7 +127,7 @@ def test_two_values_of_one_facet_are_or_and_two_facets_are_and(client, searcher)
 def test_every_facet_is_in_the_sidebar(client):
     doc, _ = get_html(client, "/")
     names = {s.attrs["class"].split()[1] for s in doc.find_all("section", cls="facet")}
-    assert names == {"facet-group", "facet-issue", "facet-kind", "facet-year", "facet-locality"}
+    assert names == {"facet-group", "facet-issue", "facet-kind", "facet-year", "facet-locality", "facet-publisher"}
     issues = facet_links(doc, "issue")
     assert "2017-17" in issues
     label = [a.find(cls="facet-label").text() for a in doc.find_all("a", cls="facet-value")
