@@ -137,7 +137,7 @@ def test_cli_index_and_query(corpus, tmp_path):
     assert result["total"] >= 1
     hit = result["hits"][0]
     assert {"id", "title", "kind", "group", "issue", "source", "body", "highlights", "span", "date"} <= set(hit)
-    assert set(result["facets"]) == {"group", "issue", "kind", "year", "locality"}
+    assert set(result["facets"]) == {"group", "issue", "kind", "year", "locality", "publisher"}
     text = run_cli("query", "两学一做", "--index", index, "--no-color")
     assert text.returncode == 0 and "[两学一做]" in text.stdout
 
