@@ -49,7 +49,8 @@ def test_indexer_reads_each_facet_from_where_its_definition_says():
     item = Item("dynamic", "题", "正文", 1, Span(0, 1, 1, 1), group="南通", locality="伊宁县")
     fields = item_fields(doc, item)
     assert {name: fields[name] for name in FACET_NAMES} == {
-        "group": "南通", "issue": "2017-09", "kind": "dynamic", "year": "2017", "locality": "伊宁县"}
+        "group": "南通", "issue": "2017-09", "kind": "dynamic", "year": "2017", "locality": "伊宁县",
+        "publisher": "指挥部"}
 
 
 @pytest.mark.parametrize("facet, value, label", [
