@@ -2,7 +2,8 @@
 
 The walk follows what the site itself offers: each issue, group and item, each facet value
 of the search page (its toggle link), every results page, every sort, a search that finds
-nothing and one that has to relax; each HTML page beside its JSON twin. On all of them:
+nothing and one that has to relax, the overview, and then every page linked from any page;
+each HTML page beside its JSON twin. On all of them:
 no Python repr (`<built-in method …>`, `… at 0x7f…`, a bare None, `[]`/`{}`), no empty
 title, and no file name shown where the document or item has a title to show instead.
 """
@@ -26,6 +27,18 @@ SITE = "援疆简报检索"
 TITLE_TAGS = ("title", "h1", "h2", "h3")
 
 
+PAGE_LINK = re.compile(r'href="(/(?:item|issue|group)/[^"#?/]+|/issues|/groups|/overview)"')
+
+
+def _api_twin(page: str) -> str:
+    for html_route, api_route in (("/item/", "/api/items/"), ("/issue/", "/api/issues/"), ("/group/", "/api/groups/"),
+                                  ("/issues", "/api/issues"), ("/groups", "/api/groups"),
+                                  ("/overview", "/api/overview")):
+        if page.startswith(html_route):
+            return api_route + page[len(html_route):]
+    raise AssertionError(f"no API twin for {page}")
+
+
 def _get(client, url: str, status: int = 200):
     r = client.get(url)
     assert r.status_code == status, (url, r.status_code, r.get_data(as_text=True)[:300])
@@ -35,12 +48,12 @@ def _get(client, url: str, status: int = 200):
 @pytest.fixture(scope="module")
 def walk(index_dir):
     """{url: response text} for every page and API answer reachable on the sample corpus,
-    and the names of the indexed files."""
+    and the names of the indexed files: the routes enumerated, then every page they link to."""
     from webui import create_app
     client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
     answers: dict[str, str] = {}
 
-    def visit(page: str, api: str | None, status: int = 200):
+    def visit(page: str | None, api: str | None, status: int = 200):
         for url in (page, api):
             if url and url not in answers:
                 answers[url] = _get(client, url, status).get_data(as_text=True)
@@ -77,6 +90,17 @@ def walk(index_dir):
         for more in _get(client, values[0]["toggle_url"]).get_json()["facets"].values():
             for value in more[:2]:
                 toggle(value)
+    visit("/overview", "/api/overview")
+    for hit in everything["hits"]:
+        visit(None, f"/api/files/{hit['file_key']}")
+    # Then every page any page links to (the file itself and its page images are not pages).
+    while True:
+        linked = {m.group(1) for url, text in list(answers.items()) if not url.startswith("/api/")
+                  for m in PAGE_LINK.finditer(text)} - set(answers)
+        if not linked:
+            break
+        for page in linked:
+            visit(page, _api_twin(page))
     visit("/item/00000000-01", "/api/items/00000000-01", status=404)
     visit("/issue/1999-01", "/api/issues/1999-01", status=404)
     return Walk(answers, {doc["source"] for doc in documents})
@@ -114,8 +138,9 @@ def _titled(data, path=""):
 
 def test_the_walk_covers_every_route(walk):
     answers = walk.answers
-    for prefix in ("/?", "/issues", "/issue/", "/groups", "/group/", "/item/", "/api/search", "/api/issues",
-                   "/api/issues/", "/api/groups", "/api/groups/", "/api/items/"):
+    for prefix in ("/?", "/issues", "/issue/", "/groups", "/group/", "/item/", "/overview", "/api/search",
+                   "/api/issues", "/api/issues/", "/api/groups", "/api/groups/", "/api/items/", "/api/files/",
+                   "/api/overview"):
         assert any(url.startswith(prefix) for url in answers), prefix
     assert len(answers) > 150
 
