@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from search.errors import NotFound, SearchError
-from search.store import PAGE_IMAGES, file_key, read_manifest
+from search.store import MANIFEST, page_images_dir, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +88,22 @@ class Originals:
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
-        self.cache_dir = self.index_dir / PAGE_IMAGES
         self._hashes: dict[str, tuple[tuple, str]] = {}  # path → (stat key, sha256)
+        self._corpus: tuple | None = None  # (the manifest's stat, the corpus folder it records)
         self._lock = threading.Lock()
 
     # -- finding and checking ------------------------------------------------------
 
     def corpus(self) -> Path:
         """The corpus folder the index was built from, as the indexer recorded it."""
-        folder = (read_manifest(self.index_dir) or {}).get("corpus")
+        try:
+            st = (self.index_dir / MANIFEST).stat()
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            stamp = None
+        if self._corpus is None or self._corpus[0] != stamp:  # the manifest is rewritten by every run
+            self._corpus = (stamp, (read_manifest(self.index_dir) or {}).get("corpus"))
+        folder = self._corpus[1]
         if not isinstance(folder, str) or not folder:
             raise OriginalRemoved("索引没有记录原件所在的文件夹：请重新运行 python -m search index / "
                                   "the index does not record its corpus folder; run the indexer again")
@@ -159,7 +166,7 @@ class Originals:
         """
         if fmt not in PAGED_FORMATS:
             raise NotFound(f"{source}: a {fmt} file has no pages to show")
-        folder = self.cache_dir / file_key(source)
+        folder = page_images_dir(self.index_dir, source)
         cached = folder / f"{sha256[:16]}-{number}.png"
         try:
             return cached.read_bytes()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.typeset import scan_pdf, typeset_pdf
+from briefing import briefing
 from search.index import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +55,39 @@ def hostile_index_dir(tmp_path_factory) -> Path:
     summary = build_index(corpus, base / "index")
     assert summary.ok and summary.items_added == 2, summary.lines()
     return base / "index"
+
+
+SENTENCE = "南通援疆工作组深入伊宁县各乡镇开展产业援疆调研，走访企业和农户，听取意见建议。"
+PDF_ARTICLES = [("南通援疆工作组调研伊宁县产业发展", SENTENCE * 14),
+                ("苏州援疆工作组推进霍尔果斯招商引资", "苏州援疆工作组在霍尔果斯举办招商推介会，签约项目十二个。" * 30),
+                ("常州援疆工作组开展医疗帮扶", "常州援疆医生在尼勒克县开展义诊活动，接诊群众三百余人。" * 8)]
+TEXT_ARTICLE = ("泰州援疆工作组慰问困难群众", "泰州援疆工作组走访察布查尔县困难家庭，送去米面油和慰问金。" * 5)
+SCAN_ARTICLES = [("镇江援疆工作组开展支教活动", "镇江援疆教师在昭苏县中学开展公开课教学，受到师生欢迎。" * 3)]
+NEWS = ("<!doctype html><html><head><title>援疆新闻</title><meta name='date' content='2030-03-05'></head><body>"
+        "<nav>首页 | 新闻</nav><article><h1>江宁援疆工作组助力特克斯旅游</h1>"
+        + "<p>江宁援疆工作组在特克斯县推动全域旅游发展，游客人数同比增长三成。</p>" * 4
+        + "</article><footer>版权所有</footer></body></html>")
+
+
+PDF = "2030/简报 第1期.pdf"
+SCAN = "2030/scan.pdf"
+
+
+@pytest.fixture(scope="session")
+def paged_index(tmp_path_factory) -> dict:
+    """A corpus of a text-layer PDF briefing (three pages or more), a scanned one (OCR),
+    a saved web page and a GB18030 text file, indexed once for the session."""
+    base = tmp_path_factory.mktemp("paged")
+    corpus = base / "corpus"
+    (corpus / "2030").mkdir(parents=True)
+    pdf = typeset_pdf(briefing(2030, 1, "2030-01-06", PDF_ARTICLES))
+    (corpus / PDF).write_bytes(pdf)
+    (corpus / SCAN).write_bytes(scan_pdf(typeset_pdf(briefing(2030, 2, "2030-02-03", SCAN_ARTICLES))))
+    (corpus / "news.html").write_text(NEWS, encoding="utf-8")
+    (corpus / "note.txt").write_text(briefing(2030, 3, "2030-03-02", [TEXT_ARTICLE]), encoding="gb18030")
+    summary = build_index(corpus, base / "index")
+    assert summary.ok, summary.lines()
+    return {"corpus": corpus, "index": base / "index", "pdf": pdf}
 
 
 @pytest.fixture

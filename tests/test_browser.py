@@ -5,8 +5,10 @@ tests skip, unless REQUIRE_BROWSER=1 (as in CI), where they fail instead.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,15 +16,17 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
+import numpy as np
 import pytest
 
-from conftest import HOSTILE_TITLE_1, HOSTILE_TITLE_2, ROOT
+from conftest import HOSTILE_TITLE_1, HOSTILE_TITLE_2, PDF_ARTICLES, ROOT
 
 pytestmark = pytest.mark.browser
 
 SHOTS = ROOT / "test-output" / "screenshots"
+README_SHOTS = ROOT / "docs" / "screenshots"  # the ones the README shows
 START_TIMEOUT = 60.0  # seconds to wait for the server to answer (not an assertion on speed)
 
 
@@ -73,6 +77,11 @@ def server(index_dir, tmp_path_factory):
 @pytest.fixture(scope="module")
 def hostile_server(hostile_index_dir, tmp_path_factory):
     yield from serve(hostile_index_dir, tmp_path_factory.mktemp("hostile-server") / "server.log")
+
+
+@pytest.fixture(scope="module")
+def paged_server(paged_index, tmp_path_factory):
+    yield from serve(paged_index["index"], tmp_path_factory.mktemp("paged-server") / "server.log")
 
 
 @pytest.fixture
@@ -262,3 +271,86 @@ def test_hostile_document_does_not_execute(hostile_server, page):
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.locator('img[src="x"]').count() == 0
     assert page.input_value("#q") == '"><img src=x onerror="window.__xss=9">'
+
+
+# -- the original page, in context ------------------------------------------------------------
+
+REGION_RED = (0xD9, 0x30, 0x25)  # .page-marks .region's stroke in style.css
+
+
+def hits_of(server: str, q: str) -> list[dict]:
+    with urllib.request.urlopen(f"{server}/api/search?q={quote(q)}&limit=20", timeout=30) as r:
+        return json.load(r)["hits"]
+
+
+def assert_marked_page(page, item_id: str, server: str, name: str) -> None:
+    """The item page shows its original page, loaded, with the region drawn inside it."""
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/item/{item_id}#original")
+    figure = page.locator("#original figure.page-view").first
+    image = figure.locator("img.page-image")
+    expect(image).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => img.naturalWidth") == 1240
+    region = figure.locator("rect.region")
+    expect(region).to_be_visible()
+    img_box, mark = image.bounding_box(), region.bounding_box()
+    assert img_box["x"] - 4 <= mark["x"] and mark["x"] + mark["width"] <= img_box["x"] + img_box["width"] + 4
+    assert img_box["y"] - 4 <= mark["y"] and mark["y"] + mark["height"] <= img_box["y"] + img_box["height"] + 4
+    assert mark["width"] * mark["height"] < 0.8 * img_box["width"] * img_box["height"]  # a part, not the page
+    # Drawn, not only laid out: the frame's red outline is in the pixels over the page image.
+    pixels = np.asarray(Image.open(io.BytesIO(figure.screenshot())).convert("RGB"), dtype=int)
+    red = int((np.abs(pixels - REGION_RED).max(axis=2) < 40).sum())
+    assert red > 100, red
+    expect(page.locator("#original-title")).to_contain_text("原件第")
+    link = figure.locator("a.page-frame").get_attribute("href")
+    assert re.fullmatch(r"/file/[0-9a-f]{10}#page=\d+", link), link
+    figure.screenshot(path=str(SHOTS / f"{name}-page.png"))
+    page.locator("#original").evaluate("section => section.scrollIntoView()")  # the element shots scrolled
+    shot(page, name, full_page=False)
+    README_SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SHOTS / f"{name}.png", README_SHOTS / f"{name}.png")
+    assert page.errors == []
+
+
+def test_pdf_item_shows_its_page_marked(paged_server, page):
+    long_article = hits_of(paged_server, PDF_ARTICLES[1][0])[0]
+    assert long_article["title"] == PDF_ARTICLES[1][0]
+    assert long_article["pages"]["last"] > long_article["pages"]["first"]
+    assert_marked_page(page, long_article["id"], paged_server, "item-pdf")
+    assert page.locator("#original figure.page-view").count() == (
+        long_article["pages"]["last"] - long_article["pages"]["first"] + 1)
+    # from the results page: the hit says where it is in the original
+    page.goto(f"{paged_server}/?q=霍尔果斯招商")
+    expect_text = page.locator("li.hit .meta-pages").first.inner_text()
+    assert re.fullmatch(r"原件第 \d+–\d+ 页", expect_text), expect_text
+
+
+def test_scanned_item_shows_its_page_marked_and_its_ocr_badge(paged_server, page):
+    from playwright.sync_api import expect
+
+    hit = hits_of(paged_server, "镇江")[0]  # words of the scan
+    assert hit["ocr_confidence"] is not None
+    assert_marked_page(page, hit["id"], paged_server, "item-scan")
+    expect(page.locator(".item-kind .badge-ocr")).to_contain_text("OCR")
+    page.goto(f"{paged_server}/?q=镇江")
+    expect(page.locator("li.hit .badge-ocr").first).to_have_text(re.compile(r"OCR \d+%"))
+    shot(page, "search-ocr", full_page=False)
+
+
+def test_the_page_view_needs_no_javascript(paged_server, browser):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    try:
+        item_id = hits_of(paged_server, PDF_ARTICLES[0][0])[0]["id"]
+        pg.goto(f"{paged_server}/item/{item_id}#original")
+        image = pg.locator("#original img.page-image").first
+        expect(image).to_be_visible()
+        pg.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        expect(pg.locator("#original rect.region").first).to_be_visible()
+    finally:
+        context.close()

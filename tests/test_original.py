@@ -15,7 +15,7 @@ from benchmarks.typeset import scan_pdf, typeset_pdf
 from search.errors import NotFound
 from search.original import Originals, OriginalChanged, OriginalRemoved, content_type
 from search.pages import line_regions, ocr_confidence, page_range, spanned
-from search.store import MANIFEST, PAGE_IMAGES, file_key
+from search.store import CACHE, MANIFEST, page_images_dir
 
 BRIEFING = "\n\n".join(["援疆工作简报", "2030 年第 1 期（总第 1 期）", "江苏省对口支援新疆伊犁州前方指挥部",
                         "2030 年 1 月 2 日"] + ["南通援疆工作组在伊宁县召开会议，研究部署产业援疆工作。" * 6] * 40)
@@ -129,7 +129,7 @@ def test_page_image_is_rendered_once_and_kept_by_content_hash(corpus):
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.width == 1240 and 1.3 < image.height / image.width < 1.5
     assert image.convert("L").getextrema() == (0, 255)  # ink on white paper
-    cached = list((index / PAGE_IMAGES / file_key("2030/简报 1.pdf")).glob("*.png"))
+    cached = list(page_images_dir(index, "2030/简报 1.pdf").glob("*.png"))
     assert [p.name for p in cached] == [f"{sha(pdf)[:16]}-2.png"]
 
     # kept: served from the cache even with the file gone
@@ -142,7 +142,7 @@ def test_page_image_is_rendered_once_and_kept_by_content_hash(corpus):
     changed = typeset_pdf(BRIEFING.replace("南通", "苏州"))
     path.write_bytes(changed)
     assert originals.page_image("2030/简报 1.pdf", sha(changed), "pdf", 2) != png
-    cached = list((index / PAGE_IMAGES / file_key("2030/简报 1.pdf")).glob("*.png"))
+    cached = list(page_images_dir(index, "2030/简报 1.pdf").glob("*.png"))
     assert [p.name for p in cached] == [f"{sha(changed)[:16]}-2.png"]
 
     with pytest.raises(NotFound):
@@ -164,7 +164,7 @@ def test_page_image_of_a_scan_and_of_a_read_only_index(corpus):
         image = Image.open(io.BytesIO(originals.page_image("page.png", sha((folder / "page.png").read_bytes()),
                                                            "image", 1)))
         assert image.size == (800, 1100)
-        assert not (index / PAGE_IMAGES).exists() or os.geteuid() == 0  # root writes anyway
+        assert not (index / CACHE).exists() or os.geteuid() == 0  # root writes anyway
     finally:
         os.chmod(index, 0o755)
 

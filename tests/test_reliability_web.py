@@ -354,6 +354,9 @@ TRAVERSALS = [
     "/?q=../../etc/passwd", "/?q=..%2F..%2Fsecret.txt", "/api/search?q=../../etc/passwd",
     "/api/search?q=file:secret.txt", "/?group=../../etc/passwd", "/?issue=../../secret.txt",
     "/item/x?path=/etc/passwd&source=../secret.txt&file=../../etc/passwd",
+    "/file/..%2F..%2Fetc%2Fpasswd", "/file/%2e%2e%2fsecret.txt", "/file/..%2Fsecret.txt", "/file/secret.txt",
+    "/file/%2e%2e/page/1.png", "/file/..%2Fsecret.txt/page/1.png", "/file/../../etc/passwd",
+    "/api/files/..%2Fsecret.txt", "/api/files/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/file/x?path=/etc/passwd",
 ]
 LEAKS = ("root:x:0:0", SECRET, "def cmd_index", "from flask import", "{% extends", "import waitress")
 
@@ -394,7 +397,8 @@ def test_path_traversal_against_the_real_server_never_leaks(hostile_server):
 @pytest.mark.parametrize("url", ["/nope", "/item/", "/item/0000000000-01", "/item/file:hostile-1.txt",
                                  "/issue/2099-01", "/issue/garbage", "/group/不存在的组", "/api/nope",
                                  "/api/items/0000000000-01", "/api/issues/1999-99", "/api/groups/nobody",
-                                 "/static/nope.js", "/item/%ff%fe", "/group/%c0%ae%c0%ae"])
+                                 "/static/nope.js", "/item/%ff%fe", "/group/%c0%ae%c0%ae",
+                                 "/file/0000000000", "/file/0000000000/page/1.png", "/api/files/0000000000"])
 def test_unknown_routes_and_ids_are_clean_404s(hostile_server, url):
     status, headers, body = hostile_server.get(url)
     assert status == 404, (url, status)

@@ -39,6 +39,7 @@ def original(key: str):
     opened = get_searcher().open_original(key)
     response = send_file(opened.stream, mimetype=opened.content_type, as_attachment=not opened.inline,
                          download_name=opened.name, conditional=True, max_age=0)
+    response.headers["Content-Type"] = opened.content_type  # send_file would add a second charset
     response.headers["Content-Security-Policy"] = INLINE_CSP if opened.inline else DOWNLOAD_CSP
     response.headers["Cache-Control"] = "no-cache"  # revalidated: the file may change on disk
     return response

@@ -24,8 +24,8 @@ from search.index.segment import commit, lock_descriptor
 from search.ingest import SUFFIXES
 from search.index.workers import run_tasks
 from search.reprints import SLOTS, signature, stories
-from search.store import (MANIFEST, STAMP, analysis_stamp, file_id, index_exists, open_index, read_manifest, read_stamp,
-                          stamp_change, unpack_texts, write_json)
+from search.store import (MANIFEST, STAMP, analysis_stamp, file_id, index_exists, open_index, prune_page_images,
+                          read_manifest, read_stamp, stamp_change, unpack_texts, write_json)
 from search.store import versions as versions_store
 from search.store.columns import save_for as save_columns
 from search.store.schema import FILE
@@ -178,6 +178,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "corpus": str(corpus.resolve()),
                                       "files": files})
     write_json(index_dir / STAMP, stamp)
+    prune_page_images(index_dir, files)
     summary.failed.sort()
     summary.seconds = time.monotonic() - started
     return summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import zlib
 from importlib import resources
 from pathlib import Path
@@ -24,7 +25,6 @@ from search.vocabulary import FACET_NAMES, FILE_ID_PREFIX
 
 STAMP = "analysis.json"  # which analysis built the index; another one means a rebuild
 MANIFEST = "files.json"  # the corpus folder, and the indexed files' hashes, sizes, times and item ids
-PAGE_IMAGES = "pages"  # rendered pages of the originals, by file key and content hash
 
 
 def file_key(source: str) -> str:
@@ -33,12 +33,30 @@ def file_key(source: str) -> str:
     return hashlib.blake2b(source.encode("utf-8"), digest_size=5).hexdigest()
 
 
-CACHE = "cache"  # work kept across runs, --rebuild included: OCR results
+CACHE = "cache"  # work kept across runs, --rebuild included: OCR results, page images
+PAGE_IMAGES = "pages"  # the cache of the originals' rendered pages: a folder per file key
 
 
 def cache_dir(index_dir: Path, kind: str) -> Path:
     """The folder, inside the index folder, where work of `kind` ("ocr", …) is kept."""
     return Path(index_dir) / CACHE / kind
+
+
+def page_images_dir(index_dir: Path, source: str) -> Path:
+    """Where the searcher keeps the rendered pages of the indexed file `source`."""
+    return cache_dir(index_dir, PAGE_IMAGES) / file_key(source)
+
+
+def prune_page_images(index_dir: Path, sources) -> None:
+    """Drop the rendered pages of files that are no longer indexed (`sources` are)."""
+    keep = {file_key(source) for source in sources}
+    folder = cache_dir(index_dir, PAGE_IMAGES)
+    try:
+        gone = [d for d in folder.iterdir() if d.name not in keep]
+    except OSError:
+        return  # nothing rendered yet
+    for d in gone:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def item_id(source: str, ordinal: int) -> str:
