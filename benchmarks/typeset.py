@@ -53,7 +53,6 @@ def _wrap(paragraph: str, width: float, size: float) -> list[str]:
 
 def typeset_pdf(text: str, size: float = 12.0, leading: float = 1.6) -> bytes:
     """The text as a PDF with a text layer; → the PDF's bytes."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     font = _font()

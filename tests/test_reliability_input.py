@@ -29,6 +29,7 @@ from search.parse import parse_text
 from search.query.language import QueryError, compile_query, parse_query
 from search.ingest import read_source
 from search.searcher import NotFound, Searcher
+from search.store import file_id
 
 from briefing import briefing
 from reliability import PYTHON, ROOT, SAMPLES, assert_no_traceback, cli_env, index_state, run_cli
@@ -667,7 +668,7 @@ def test_any_query_string_answers_or_raises_query_error(searcher, q, sort, page,
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(item_id=st.one_of(st.text(max_size=40), st.sampled_from(["file:" + GOOD[0], "../../etc/passwd", "",
+@given(item_id=st.one_of(st.text(max_size=40), st.sampled_from([file_id(GOOD[0]), "../../etc/passwd", "",
                                                                   "0000000000-01", "%2e%2e"])),
        q=query_text)
 def test_any_item_id_is_an_item_or_not_found(searcher, item_id, q):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from search.errors import SourceError
 from search.ingest.cleanup import clean_text
-from search.model import LineBox, Page
+from search.model import Page
 
 TEXT = "text"
 PDF = "pdf"
