@@ -194,6 +194,19 @@ def test_the_pages_own_date_beats_the_storys():
     assert doc.date == "2023-08-05"
 
 
+def test_a_web_pages_meta_date_beats_the_storys(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>' + TITLE + "_伊犁新闻网</title>"
+                    '<meta property="article:published_time" content="2022-06-01T09:00:00+08:00"></head><body>'
+                    "<nav>首页 | 要闻</nav><article><h1>" + TITLE + "</h1><p>2022年5月30日，南通援疆工作组在伊宁县"
+                    "举办纺织技能培训班，200名学员参加。</p><p>培训为期一周。</p></article></body></html>", encoding="utf-8")
+    doc = read_document(path)
+    assert (doc.date, doc.year, doc.items[0].title) == ("2022-06-01", 2022, TITLE)
+    text_only = parse_text(page(TITLE, body="2022年5月30日，南通援疆工作组举办培训班。\n"), "p.txt",
+                           container_meta={"date": "2022-06-01", "author": "李明"})
+    assert (text_only.date, text_only.items[0].byline) == ("2022-06-01", "李明")
+
+
 def test_date_repeated_at_the_foot_of_the_page():
     doc, item = article(page(TITLE) + "\n责任编辑：王芳\n本文来源：伊犁日报\n16.09.2015 15:39\n")
     assert (doc.date, doc.publisher) == ("2015-09-16", "伊犁日报")

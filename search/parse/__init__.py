@@ -38,9 +38,14 @@ def parse_text(text: str, source: str, sha256: str = "", encoding: str = "utf-8"
         doc.items = briefing_items(lines, header_end)
     else:
         article = read_article(lines)
-        doc.items, doc.date, doc.publisher = article.items, article.date, article.publisher
+        doc.items, doc.publisher = article.items, article.publisher
+        # The page's own date, else its container's (a web page's meta tags), and only then
+        # a full date that opens the story.
+        doc.date = article.date or doc.container_meta.get("date") or article.story_date
         if doc.date:
             doc.year = int(doc.date[:4])  # the publication year: the year facet counts news pages too
+        for item in doc.items:
+            item.byline = item.byline or doc.container_meta.get("author")
     for ordinal, item in enumerate(doc.items, 1):
         item.ordinal = ordinal
     if doc.date is None and doc.container_meta.get("date"):

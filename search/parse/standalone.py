@@ -32,8 +32,9 @@ _LETTERHEAD = re.compile(r"(?:指挥部|办公室|委员会|工作组|人民政�
 @dataclass
 class Article:
     items: list[Item]
-    date: str | None = None
+    date: str | None = None  # the page's own: its metadata lines or the end of its title line
     publisher: str | None = None
+    story_date: str | None = None  # a full date opening the story: for a page that names none
 
 
 def read_article(lines: list[Line]) -> Article:
@@ -50,9 +51,8 @@ def read_article(lines: list[Line]) -> Article:
     item = make_item(ARTICLE, title, subtitle, None, paragraphs, lines[first])
     item.title_derived = derived
     item.byline = head.byline or lead_byline or tail.byline
-    date = head.date or title_meta.date or tail.date or _lead_date(paragraphs)
-    publisher = head.publisher or title_meta.publisher or tail.publisher
-    return Article([item], date, publisher)
+    return Article([item], head.date or title_meta.date or tail.date,
+                   head.publisher or title_meta.publisher or tail.publisher, _lead_date(paragraphs))
 
 
 def _blank(line: Line) -> Line:
@@ -183,8 +183,7 @@ def _drop_repeats(paragraphs: list[Paragraph]) -> list[Paragraph]:
 
 
 def _lead_date(paragraphs: list[Paragraph]) -> str | None:
-    """Last resort, when the page names no date of its own: a full date (year included) that
-    opens the story."""
+    """A full date (year included) that opens the story."""
     if not paragraphs:
         return None
     dates = newsmeta.find_dates(normalize(paragraphs[0].text[:LEAD_MAX]))
