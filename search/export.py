@@ -34,16 +34,21 @@ def rows(exported: dict, url_of) -> list[dict]:
 def to_bytes(exported: dict, fmt: str, url_of) -> bytes:
     table = rows(exported, url_of)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({c: _inert(v) for c, v in r.items()} for r in table)
-        return buffer.getvalue().encode("utf-8-sig")
+        return csv_bytes(COLUMNS, table)
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in table).encode("utf-8")
     if fmt == "xlsx":
         return _xlsx(table)
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+def csv_bytes(columns, table: list[dict]) -> bytes:
+    """`table` (dicts of `columns`) as CSV in UTF-8 with a BOM, every cell safe to open."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows({c: _inert(str(r.get(c) or "")) for c in columns} for r in table)
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _xlsx(table: list[dict]) -> bytes:

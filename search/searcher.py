@@ -32,6 +32,7 @@ from search.query import dates
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
 from search.store.versions import DocStories, read_for as read_versions
+from search.query import concordance
 from search.query.highlight import compile_terms, find_spans, highlight, plain, snippets
 from search.original import PAGED_FORMATS, Originals
 from search.pages import line_regions
@@ -43,7 +44,8 @@ from search.query.scoring import Matches, Scorer
 from search.vocabulary import (BRIEFING, COLLAPSE, DEFAULT_LIMIT, DEFAULT_SORT, DEFAULT_VERSIONS, DOC_TYPE_LABELS,
                                EXPORT_LIMIT, FACET_NAMES, FILE_ID_PREFIX, KIND_LABELS, MAX_DEPTH, MAX_LIMIT, NEWEST,
                                OVERVIEW_NEWEST_ISSUES, OVERVIEW_TOP_LOCALITIES, RELEVANCE, SORTS, VERSION_MODES,
-                               VERSIONS_LISTED, facet_value_label, issue_label)
+                               VERSIONS_LISTED, KWIC_MAX_LINES, KWIC_SORTS, LEFT_CONTEXT, RIGHT_CONTEXT,
+                               facet_value_label, issue_label)
 
 RELATED_TERMS = 12  # words of an item that find its related items
 RELATED_CACHE = 5000
@@ -281,6 +283,52 @@ class Searcher:
         rows = {d: self._export_row(gen, d, found.pattern) for d in by_source}
         return {"query": q or "", "filters": found.active, "sort": found.sort,
                 "date_range": found.dates.to_json(), "total": total, "items": [rows[d] for d in ranked]}
+
+    def kwic(self, q: str = "", filters: dict[str, list[str]] | None = None, sort: str = DEFAULT_SORT,
+             date_from: str | None = None, date_to: str | None = None,
+             versions: str = DEFAULT_VERSIONS) -> dict:
+        """A concordance of the query's words over the result set: one line per occurrence
+        (titles, then bodies), items in the order of the results page, at most
+        KWIC_MAX_LINES lines; `sort` is a results order or the left or right context."""
+        if sort not in KWIC_SORTS:
+            raise QueryError(f"未知的排序方式 {sort!r}（可用：{', '.join(KWIC_SORTS)}）/ unknown sort {sort!r}")
+        if versions not in VERSION_MODES:
+            raise QueryError(f"参数 versions 应为 {' 或 '.join(VERSION_MODES)} / versions must be one of "
+                             f"{', '.join(VERSION_MODES)}")
+        by_context = sort in (LEFT_CONTEXT, RIGHT_CONTEXT)
+        found = self._select(q, filters, RELEVANCE if by_context else sort, date_from, date_to)
+        if found.pattern is None:
+            raise QueryError("请输入要查看语境的检索词 / a concordance needs a query")
+        gen, total = found.gen, int(found.selected.sum())
+        collapse = versions == COLLAPSE
+        seen, out, items, truncated = set(), [], 0, False
+        for docnum, _ in found.ranked(total):
+            if collapse:
+                story = gen.stories.story[docnum]
+                if story in seen:
+                    continue
+                seen.add(story)
+            stored = gen.searcher().stored_fields(docnum)
+            found_lines = [("title", line) for line in concordance.lines(stored["meta"]["title"], found.pattern)]
+            found_lines += [("body", line) for line in concordance.lines(gen.body(docnum, stored), found.pattern)]
+            if not found_lines:
+                continue
+            if len(out) + len(found_lines) > KWIC_MAX_LINES:
+                found_lines = found_lines[:KWIC_MAX_LINES - len(out)]
+                truncated = True
+            items += 1
+            summary = gen.summary(docnum, stored)
+            source = {k: summary[k] for k in ("id", "title", "kind", "group", "issue", "issue_label", "date",
+                                               "source")}
+            out += [source | {"field": field, "left": line.left, "keyword": line.keyword, "right": line.right,
+                              "offset": line.offset} for field, line in found_lines]
+            if truncated:
+                break
+        if by_context:
+            out.sort(key=concordance.sort_key(sort))
+        return {"query": q or "", "filters": found.active, "sort": sort, "versions": versions,
+                "date_range": found.dates.to_json(), "terms": found.terms, "total": total, "items": items,
+                "lines": out, "truncated": truncated, "max_lines": KWIC_MAX_LINES}
 
     def _export_row(self, gen: Generation, docnum: int, pattern) -> dict:
         out = gen.summary(docnum)

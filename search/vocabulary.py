@@ -96,6 +96,14 @@ ALL_VERSIONS = "all"  # every item, versions of one story included
 VERSION_MODES = (COLLAPSE, ALL_VERSIONS)
 DEFAULT_VERSIONS = COLLAPSE
 
+# -- concordance (KWIC) --------------------------------------------------------------
+
+LEFT_CONTEXT, RIGHT_CONTEXT = "left", "right"  # concordance lines sorted by what precedes / follows
+KWIC_SORT_LABELS = SORT_LABELS | {LEFT_CONTEXT: "按左侧语境", RIGHT_CONTEXT: "按右侧语境"}
+KWIC_SORTS = tuple(KWIC_SORT_LABELS)
+KWIC_CONTEXT_CHARS = 30  # characters of context on either side of the word
+KWIC_MAX_LINES = 2000  # lines of one concordance, taken in the order of the results
+
 # -- ids -----------------------------------------------------------------------------
 
 FILE_ID_PREFIX = "file:"  # a file record's id is the prefix and its source name; items have none

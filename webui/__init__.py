@@ -41,8 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["briefing_searcher"] = _SearcherHolder(app.config["INDEX_DIR"])
 
-    from webui import api, errors, exports, originals, views
+    from webui import api, concordance, errors, exports, originals, views
     app.register_blueprint(views.bp)
+    app.register_blueprint(concordance.bp)
     app.register_blueprint(originals.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp, url_prefix="/api")

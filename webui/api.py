@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from webui import get_searcher
+from webui.concordance import kwic_args
 from webui.facets import add_toggle_urls
 from webui.params import read_q, read_search_params
 
@@ -16,6 +17,11 @@ def search():
     params = read_search_params(request.args)
     result = get_searcher().search(**params.kwargs())
     return jsonify(add_toggle_urls(result, params.as_run(result), "api.search"))
+
+
+@bp.get("/kwic")
+def kwic():
+    return jsonify(get_searcher().kwic(**kwic_args(read_search_params(request.args))))
 
 
 @bp.get("/items/<item_id>")

@@ -103,6 +103,7 @@ def search():
         exports=[{"format": f, "label": label, "url": whole.url(f"exports.export_{f}")}
                  for f, label in EXPORT_FORMATS.items()],
         export_limit=EXPORT_LIMIT, feed_url=whole.url("exports.feed", sort=DEFAULT_SORT),
+        kwic_url=shown.url("concordance.kwic", page=1) if result["terms"] else None,
     )
 
 
