@@ -280,7 +280,7 @@ def test_export_past_the_cap_is_refused_with_a_message(years_client, monkeypatch
 def test_results_page_offers_the_exports_or_says_the_result_is_too_large(years_client, monkeypatch):
     doc = parse(years_client.get("/?q=招商&group=南通").data)
     links = {a.attrs["href"].split("?")[0]: a.attrs["href"] for a in doc.find(cls="takeaway").find_all("a")}
-    assert set(links) == {"/export.csv", "/export.xlsx", "/export.jsonl", "/feed.atom"}
+    assert set(links) == {"/export.csv", "/export.xlsx", "/export.jsonl", "/feed.atom", "/kwic"}
     assert parse_qs(urlsplit(links["/export.csv"]).query) == {"q": ["招商"], "group": ["南通"]}
     import webui.views
     monkeypatch.setattr(webui.views, "EXPORT_LIMIT", 3)
