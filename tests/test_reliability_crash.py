@@ -25,6 +25,7 @@ from whoosh import index as whoosh_index
 from search.errors import SearchError
 from search.index import build_index
 from search.searcher import Searcher
+from search.vocabulary import ALL_VERSIONS
 
 from reliability import PYTHON, ROOT, assert_no_traceback, cli_env, index_state, run_cli, vary_corpus
 
@@ -42,7 +43,7 @@ def snapshot(index: Path, ordered: bool = True) -> dict:
     for q in QUERIES:
         ids, page = [], 1
         while True:
-            result = s.search(q, page=page, limit=100)
+            result = s.search(q, page=page, limit=100, versions=ALL_VERSIONS)  # items, not stories
             ids += [h["id"] for h in result["hits"]]
             if page >= result["pages"]:
                 break
