@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -40,6 +41,7 @@ CONTENT_TYPES = {
 }
 OTHER_TYPE = ("application/octet-stream", False)
 PAGED_FORMATS = ("pdf", "image")  # formats whose pages can be shown as images
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f"\\;:<>|?*]')
 
 PAGE_WIDTH_PX = 1240  # an A4 page at 150 dpi: sharp on a wide screen, ~150 KB as PNG
 MAX_PAGE_PIXELS = 12_000_000  # a poster-sized page is scaled down to this
@@ -76,6 +78,12 @@ def content_type(source: str, encoding: str | None = None) -> tuple[str, bool]:
     if ctype.startswith("text/"):
         ctype += f"; charset={_charset(encoding)}"
     return ctype, inline
+
+
+def download_name(source: str) -> str:
+    """The file's name for Content-Disposition, without the characters that would end a
+    header parameter or mean something to a file system (quotes, ;, \\, <, >, controls)."""
+    return _UNSAFE_IN_NAME.sub("_", PurePosixPath(source).name)
 
 
 def _charset(encoding: str | None) -> str:
@@ -121,7 +129,7 @@ class Originals:
         """The indexed file, open, after checking it still has the indexed contents."""
         stream = self._open_checked(source, sha256)
         ctype, inline = content_type(source, encoding)
-        return OpenedOriginal(stream, PurePosixPath(source).name, ctype, inline, os.fstat(stream.fileno()).st_size)
+        return OpenedOriginal(stream, download_name(source), ctype, inline, os.fstat(stream.fileno()).st_size)
 
     def _open_checked(self, source: str, sha256: str):
         path = self.path(source)

@@ -12,6 +12,8 @@ from urllib.parse import quote
 import pytest
 from PIL import Image
 
+from benchmarks.typeset import typeset_pdf
+from briefing import briefing
 from conftest import NEWS, PDF, PDF_ARTICLES, SCAN, SCAN_ARTICLES
 from html_tree import parse
 from search.index import build_index
@@ -220,3 +222,19 @@ def test_changed_and_removed_originals(originals, tmp_path):
     assert not page_images_dir(index, PDF).exists()
     assert client.get(f"/file/{file_key(SCAN)}/page/1.png").status_code == 200
     assert page_images_dir(index, SCAN).is_dir()
+
+
+def test_a_hostile_file_name_is_text_everywhere(tmp_path):
+    name = 'x"><img src=x onerror=alert(1)>;filename=evil.html.pdf'
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_bytes(typeset_pdf(briefing(2030, 4, "2030-04-01", [PDF_ARTICLES[0]])))
+    assert build_index(corpus, tmp_path / "index").ok
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    item_id = client.get("/api/search?q=伊宁县").get_json()["hits"][0]["id"]
+    html = client.get(f"/item/{item_id}").get_data(as_text=True)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    r = client.get(f"/file/{file_key(name)}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    disposition = r.headers["Content-Disposition"]
+    assert re.fullmatch(r'inline; filename="[^"\\;<>]+\.pdf"', disposition), disposition  # one parameter
