@@ -37,3 +37,14 @@ def test_every_group_and_year_range(tmp_path):
     manifest = scaler.generate(tmp_path / "c", 0.3, seed=5)
     years = {int(f["issue"][:4]) for f in manifest["per_file"]}
     assert years == set(scaler.YEARS)
+
+
+def test_pdf_corpus_is_the_scalers_issues_typeset(tmp_path):
+    from benchmarks import pdf
+    from search.index import build_index
+
+    made = pdf.make_corpus(tmp_path / "pdf", 0.05, seed=2, scans=1)
+    assert made["pages"] > made["files"] >= 3 and made["scan_files"] == 1
+    assert {p.suffix for p in (tmp_path / "pdf").rglob("*") if p.is_file()} == {".pdf"}
+    summary = build_index(tmp_path / "pdf" / "text", tmp_path / "index")
+    assert summary.ok and summary.items_added == made["items"], summary.lines()
