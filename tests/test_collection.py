@@ -388,3 +388,16 @@ def test_results_page_links_its_feed_in_the_head_and_the_page(years_client):
     assert doc.find("a", cls="feed-link").attrs["href"] == alternate.attrs["href"]
     feed = ET.fromstring(years_client.get("/feed.atom?q=没有这个词").data)
     assert feed.findall(f"{ATOM}entry") == [] and feed.find(f"{ATOM}updated").text.endswith("Z")
+
+
+def test_an_empty_index_has_an_empty_overview_timeline_and_export(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    build_index(tmp_path / "corpus", tmp_path / "index")
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    data = client.get("/api/overview").get_json()
+    assert data["totals"]["items"] == 0 and data["totals"]["first_date"] is None
+    assert data["groups_by_year"] == {"years": [], "rows": [], "max": 0} and data["timeline"] == []
+    assert client.get("/overview").status_code == 200
+    assert client.get("/api/search?date_from=2017").get_json()["timeline"] == []
+    assert read_csv(client.get("/export.csv").data) == []
+    assert ET.fromstring(client.get("/feed.atom").data).findall(f"{ATOM}entry") == []

@@ -119,8 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-to", help="latest date, YYYY-MM-DD (or YYYY-MM, YYYY)")
     p.add_argument("--versions", default=DEFAULT_VERSIONS, choices=VERSION_MODES,
                    help="versions of one story: one hit (collapse, the default) or all")
-    p.add_argument("--json", action="store_true", help="the same JSON as the web API")
-    p.add_argument("--format", choices=("csv", "jsonl"),
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the same JSON as the web API")
+    output.add_argument("--format", choices=("csv", "jsonl"),
                    help="print the whole result set (not one page) as CSV or JSON Lines")
     p.add_argument("--base-url", default="", help="prefix of the item URLs in --format output, "
                                                   "e.g. http://127.0.0.1:8000")
