@@ -7,9 +7,15 @@ out rather than guessed; the page is given when the source knows it.
 """
 from __future__ import annotations
 
+import re
+
 from search.vocabulary import BRIEFING
 
 REPORT, NEWSPAPER = "R", "N"  # the standard's document type codes
+MAX_AUTHORS = 3  # the standard lists three, then 等
+# What a byline says besides names: roles (新华社记者 刘兵, 通讯员 王丽), credits (文/图).
+_ROLE = re.compile(r"^.*?(?:记者|通讯员|实习生|撰稿人?|作者|编辑)[:：]?|^(?:文|图|摄影?|供图)[:：/]?$")
+_NAME_SPLIT = re.compile(r"[\s、，,;；/|]+")
 
 
 def citation(item: dict, header: dict) -> str:
@@ -21,8 +27,16 @@ def citation(item: dict, header: dict) -> str:
         year = f"{header['year']}{number}" if header.get("year") else ""
         where = ", ".join(x for x in (header.get("series"), year) if x) + (f": {page}" if page else "")
     else:
-        author, kind = item.get("author") or header.get("author"), NEWSPAPER
+        author, kind = authors(item.get("byline")), NEWSPAPER
         paper = header.get("publisher") or header.get("series")
         date = header.get("date") or item.get("date")
         where = ", ".join(x for x in (paper, date) if x) + (f"({page})" if page and date else "")
     return ". ".join(x for x in (author, f"{item['title']}[{kind}]", where) if x) + "."
+
+
+def authors(byline: str | None) -> str | None:
+    """A byline's names as the standard lists them: `通讯员 王丽 记者 张强 丁一` → 王丽, 张强, 丁一."""
+    names = [n for n in (_ROLE.sub("", part) for part in _NAME_SPLIT.split(byline or "")) if n]
+    if not names:
+        return None
+    return ", ".join(names[:MAX_AUTHORS]) + (", 等" if len(names) > MAX_AUTHORS else "")

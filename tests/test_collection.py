@@ -336,9 +336,17 @@ def test_citation_gives_the_page_when_known_and_cites_news_as_newspaper_articles
     header = {"doc_type": "briefing", "publisher": "指挥部", "series": "援疆工作简报", "year": 2017, "issue_no": 9}
     assert citation({"title": "标题", "page": 3}, header) == "指挥部. 标题[R]. 援疆工作简报, 2017(9): 3."
     news = {"doc_type": "article", "publisher": "新华日报", "date": "2024-07-02"}
-    assert citation({"title": "紧握接力棒", "page": 5, "author": "王明"}, news) == \
+    assert citation({"title": "紧握接力棒", "page": 5, "byline": "本报记者 王明"}, news) == \
         "王明. 紧握接力棒[N]. 新华日报, 2024-07-02(5)."
     assert citation({"title": "紧握接力棒"}, {"doc_type": "article"}) == "紧握接力棒[N]."
+
+
+@pytest.mark.parametrize("byline, listed", [
+    ("王强", "王强"), ("新华社记者 刘兵、顾煜", "刘兵, 顾煜"), ("通讯员 王丽 记者 张强 丁一", "王丽, 张强, 丁一"),
+    ("本报记者 张三 李四 王五 赵六", "张三, 李四, 王五, 等"), ("文/图 王明", "王明"), ("记者", None), (None, None)])
+def test_bylines_become_the_standards_list_of_authors(byline, listed):
+    from search.citation import authors
+    assert authors(byline) == listed
 
 
 def test_citation_is_on_the_page_with_a_copy_button_for_scripts(years_client, years):
