@@ -29,6 +29,8 @@ _PREFECTURE_WIDE_GROUPS = 3
 _PREFECTURE_WIDE_SHARE = 0.5
 # Between another province's name and its headquarters: 江西援疆前方指挥部, 克州前方指挥部.
 _TO_HEADQUARTERS = re.compile(r"[^，。；：、,;:\s]{0,8}?")
+# Between the province's name and a group's: 江苏援伊·南通工作组 names one group.
+_TO_GROUP = re.compile(r"[·・.\s]?")
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,19 @@ class Directory:
         named right after aid elsewhere (江西援疆前方指挥部) is left out: it is not ours."""
         found = [Mention(m.start(), m.end(), *self.terms[m.group()]) for m in self.pattern.finditer(text)]
         out = []
-        for m in found:
-            if out and out[-1].kind == "elsewhere" and m.kind == "group" and self.is_headquarters(m.name) \
+        for n, m in enumerate(found):
+            if out and out[-1].kind == "elsewhere" and self._is_hq(m) \
                     and _TO_HEADQUARTERS.fullmatch(text, out[-1].end, m.start):
+                continue
+            nxt = found[n + 1] if n + 1 < len(found) else None
+            if self._is_hq(m) and nxt and nxt.kind == "group" and not self._is_hq(nxt) \
+                    and _TO_GROUP.fullmatch(text, m.end, nxt.start):
                 continue
             out.append(m)
         return out
+
+    def _is_hq(self, m: Mention) -> bool:
+        return m.kind == "group" and self.is_headquarters(m.name)
 
     def group_of_place(self, place: str) -> str | None:
         """The first group (file order) that aids `place`."""
@@ -111,7 +120,9 @@ def resolve(title: str, body: str, directory: Directory | None = None) -> tuple[
     if _elsewhere(title_mentions):
         return None, None
     group = _group_from(title, title_mentions, d, in_title=True, body_mentions=body_mentions)
-    if group is None and not _elsewhere(body_mentions):
+    if _elsewhere(body_mentions) and (group is None or d.is_headquarters(group)):
+        group = None  # "江苏援疆" in a title, and the story is about 克州: not one of our groups
+    elif group is None:
         group = _group_from(body, body_mentions, d, in_title=False)
     return group, _locality(group, title_mentions, body_mentions, d)
 
@@ -133,8 +144,8 @@ def _group_from(text: str, mentions: list[Mention], d: Directory, in_title: bool
         lead = len(text) - len(text.lstrip(" “\"'《【#*"))
         if groups and groups[0].start <= lead:
             return groups[0].name
-    elif _prefecture_wide(groups, places, d) or len(hq) > len(groups):
-        # The whole batch's story, or the headquarters' own: it is named more than any group.
+    elif _prefecture_wide(groups, places, d) or len(hq) > len(groups) + len(_specific(places, d)):
+        # The whole batch's story, or the headquarters' own: named more than groups and their places.
         return _headquarters(d)
     strong = [m for m in groups if _names_work_group(text, m, mentions)]
     if strong:
@@ -143,13 +154,18 @@ def _group_from(text: str, mentions: list[Mention], d: Directory, in_title: bool
         if in_title:
             return groups[0].name
         return _most_common(groups)
-    specific = [m for m in places if not d.is_headquarters(d.group_of_place(m.name))]
+    specific = _specific(places, d)
     if specific:
         place = specific[0].name if in_title else _most_common(specific)
         return _aiding_group(place, body_mentions, d)
     if places or hq:
         return _headquarters(d)
     return None
+
+
+def _specific(places: list[Mention], d: Directory) -> list[Mention]:
+    """The places one group aids (not the prefecture as a whole)."""
+    return [m for m in places if not d.is_headquarters(d.group_of_place(m.name))]
 
 
 def _prefecture_wide(groups: list[Mention], places: list[Mention], d: Directory) -> bool:

@@ -54,6 +54,22 @@ def test_page_furniture_is_not_the_headline(furniture):
     assert furniture not in item.body
 
 
+def test_short_navigation_labels_above_a_breadcrumb_are_not_the_headline():
+    _, item = article(page("站内导航\nSite Navigation\n工作动态\n您所在的位置：伊宁县 新闻动态 工作动态", TITLE))
+    assert item.title == TITLE
+
+
+def test_a_picture_note_and_a_reporters_line_above_the_lead():
+    _, item = article("光明日报记者 李明 王强\n（资料图片）\n" + BODY)
+    assert item.title_derived and item.byline == "光明日报记者 李明 王强"
+    assert "资料图片" not in item.body
+
+
+def test_a_short_headline_and_a_name_below_it_are_not_one_title():
+    _, item = article(page("南通援疆人的一天\n王强", body=BODY))
+    assert item.title == "南通援疆人的一天"
+
+
 @pytest.mark.parametrize("meta", [
     "来源：伊犁日报",
     "日期：2023-05-11",
@@ -295,6 +311,18 @@ def test_other_provinces_aid_has_no_jiangsu_group(title, body):
 ])
 def test_the_headquarters_or_the_whole_batch(title, body):
     assert resolve(title, body)[0] == "指挥部"
+
+
+def test_the_provinces_name_before_a_groups_is_the_groups_name():
+    assert resolve("民生实事落地见效", "江苏援伊·淮安工作组拨付资金。江苏援伊淮安工作组表示将继续推进。")[0] == "淮安"
+
+
+@pytest.mark.parametrize("title, body, group", [
+    ("跨越万里的亲情——江苏援疆新答卷", "南通援疆干部在伊宁县工作十年，泰州援疆工作组协调昭苏机场项目。", "指挥部"),
+    ("江苏援疆助力最西部县城发展", "乌恰县在克州，常州援建的乌恰县学校、乌恰县医院已投用。", None),
+])
+def test_a_title_naming_only_the_provinces_aid(title, body, group):
+    assert resolve(title, body)[0] == group
 
 
 def test_a_place_two_groups_aid_goes_to_the_one_the_body_names():

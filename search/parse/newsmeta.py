@@ -197,21 +197,23 @@ def split_title_date(text: str) -> tuple[str, str | None]:
 
 # -- page furniture ----------------------------------------------------------------
 
+_BREADCRUMB = r"(?:(?:您|你)?(?:所在|现在|当前)?的?位置)\s*:.*|[^。]{0,40}(?:>|»)[^。]{0,40}"
 _FURNITURE = [
     r"\d{1,3}",  # a page number
     r"[|/\\?？·•>»\s]+",  # separators alone, a lost character
     r"<[^<>]*>(?:\s*<[^<>]*>)*",  # leftover HTML tags
     r"(?:&[a-z]+;|&#\d+;|\s)+",  # HTML entities
     r"(?:!\[[^\]]*\]\([^)]*\)\s*)+",  # image placeholders ![alt](src)
-    r"(?:当前位置|您的位置|你的位置|位置)\s*:.*",  # breadcrumbs
+    _BREADCRUMB,
     r"(?:首页|主页|返回首页|网站首页)(?:\W.*|[\u4e00-\u9fff]{0,20})",  # breadcrumbs and menus
-    r"[^。]{0,40}(?:>|»)[^。]{0,40}|.{0,40}\s/\s.*",  # a breadcrumb trail
+    r".{0,40}\s/\s.*",  # a trail with slashes
     r"打开文本图片集|点击查看大图|点击播放|视频加载中.*|收藏本文|分享到.*|打印本页|关闭窗口|返回列表|返回顶部|扫一扫.*|"
     r"logo|列表头部广告.*|广告|用户登录.*|登录|注册|我的订阅|设为首页|加入收藏|纠错|【纠错】|字号.{0,12}|"
     r"展开通版|收缩通版|通版阅读.*|上一篇.*|下一篇.*|相关新闻|相关阅读|推荐阅读|责任编辑.*|【责任编辑.*|"
     r".{0,12}(?:主管|主办|承办)",
     r"\(?[上下](?:接|转)\s*[a-z]?\d*\s*版\)?",  # (上接A1版)
     r"\(?剩余\s*\d+\s*字\)?",  # a paywall note
+    r"[(\[【][^()]{0,12}(?:图片|照片|图|摄|视频)[^()]{0,6}[)\]】]",  # (资料图片)
     r"(?:第\s*[a-z]?\d+\s*版|[a-z]\d{1,2}\s*版|当前版|版面|版次).{0,20}",  # e-paper page labels
     r".{0,30}移动版",
     r"(?:图片|要闻|时政|本地|国内|国际|社会|综合|滚动|热点|视频|地方)?新闻|正文|文章内容页|新闻中心|资讯中心|新闻详情",
@@ -243,6 +245,11 @@ def is_furniture(original: str, head: bool = True) -> bool:
     return bool(_KEYWORD_RUN.fullmatch(bare) or _MENU.fullmatch(bare) or folded.startswith(("•", "·"))
                 or any(_ASSET_CODE.fullmatch(word) for word in re.findall(r"[a-z0-9_]{8,}", bare))
                 or not re.search(r"[\u4e00-\u9fff]", bare) and len(bare) < 40)
+
+
+def is_breadcrumb(original: str) -> bool:
+    """`当前位置：首页 > 援疆 > 正文`: the site's navigation ends here."""
+    return bool(re.fullmatch(_BREADCRUMB, normalize(original).strip()))
 
 
 def strip_inline_furniture(original: str) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from search.analysis import normalize
 from search.model import Item
 from search.parse import newsmeta
-from search.parse.lines import LEAD_MAX, REPEAT_MIN, Line, join_texts, key, split_lead, title_like
+from search.parse.lines import (LEAD_MAX, REPEAT_MIN, SENTENCE_END, TITLE_MAX, WRAPPED_LINE, Line, join_texts, key,
+                               raw_length, split_lead, title_like)
 from search.parse.newsmeta import Meta
 from search.parse.paragraphs import Paragraph, blocks_of, build_paragraphs, make_item
 from search.vocabulary import ARTICLE
@@ -25,6 +26,8 @@ HEAD_LINES = 20
 DERIVED_MIN = 12
 # … and never longer than this.
 DERIVED_MAX = LEAD_MAX // 3
+# Above a breadcrumb, lines this short are the site's navigation (站内导航, 移动新媒体).
+NAVIGATION_MAX = 10
 # A letterhead: the issuing office's name alone on the first line of a notice.
 _LETTERHEAD = re.compile(r"(?:指挥部|办公室|委员会|工作组|人民政府|政府|局|厅|委|中心|小组)$")
 
@@ -74,11 +77,15 @@ def _set_aside_page_matter(lines: list[Line]) -> tuple[list[Line], Meta, Meta]:
             out[i] = _blank(lines[i])
         elif newsmeta.is_furniture(text):
             out[i] = _blank(lines[i])
+            if newsmeta.is_breadcrumb(text):
+                for j in texts[:n]:
+                    if len(out[j].text) <= NAVIGATION_MAX:
+                        out[j] = _blank(lines[j])
         elif (byline := newsmeta.byline_of(text)) is not None:
             head.byline = head.byline or byline
             out[i] = _blank(lines[i])
-        elif not title_like(text):
-            story = n  # prose: the story has begun, and what follows is its text
+        elif _is_prose(text):
+            story = n  # the story has begun: what follows is its text
             break
     for i in reversed(texts[story + 1:]):
         meta = newsmeta.read_meta_line(lines[i].text)
@@ -93,6 +100,10 @@ def _set_aside_page_matter(lines: list[Line]) -> tuple[list[Line], Meta, Meta]:
             if cleaned != line.text:
                 out[i] = replace(line, text=cleaned)
     return out, head, tail
+
+
+def _is_prose(text: str) -> bool:
+    return len(text) > TITLE_MAX or bool(set(text) & set(SENTENCE_END + "；;")) or text[-1] in "，、：,:"
 
 
 def _headline(lines: list[Line], first: int) -> tuple[str, str | None, int, bool, Meta]:
@@ -114,7 +125,8 @@ def _headline(lines: list[Line], first: int) -> tuple[str, str | None, int, bool
     if _is_web_title(head[0], lines):
         lines[head[0].no - 1] = _blank(head[0])
         return _headline(lines, _next_text(lines, head[0].no))
-    title_lines = head[:2] if len(head) == 2 and title_like(head[1].text) \
+    # Two title lines in a block are one headline when a converter wrapped the first.
+    title_lines = head[:2] if len(head) == 2 and title_like(head[1].text) and raw_length(head[0]) >= WRAPPED_LINE \
         and not head[1].text.startswith(("—", "--")) else head[:1]
     title, meta = newsmeta.clean_title(re.sub(r"\s+", " ", join_texts(x.text for x in title_lines)))
     title, _, inline_sub = title.partition("——")
