@@ -409,3 +409,17 @@ def test_an_empty_index_has_an_empty_overview_timeline_and_export(tmp_path):
     assert client.get("/api/search?date_from=2017").get_json()["timeline"] == []
     assert read_csv(client.get("/export.csv").data) == []
     assert ET.fromstring(client.get("/feed.atom").data).findall(f"{ATOM}entry") == []
+
+
+def test_dates_without_a_month_count_as_undated_in_the_timeline():
+    import numpy as np
+    from search.store.columns import Columns
+    codes = np.array([0, 1, 2, 2, 3])
+    order = np.arange(5)
+    columns = Columns({"date": codes}, {"date": ["", "2017", "2017-08-01", "2017-08-21T09:30"]}, order, order, {})
+    out = dates.timeline(columns, np.ones(5, dtype=bool))
+    assert out["undated"] == 2
+    assert out["timeline"] == [{"period": "2017-08", "from": "2017-08-01", "to": "2017-08-31", "count": 3}]
+    # a value with a time still belongs to its day
+    assert dates.range_mask(columns, dates.parse_range("2017-08-21", "2017-08-21")).tolist() == [
+        False, False, False, False, True]

@@ -85,11 +85,12 @@ def undated(columns: Columns) -> np.ndarray:
 def timeline(columns: Columns, selected: np.ndarray) -> dict:
     """Items of `selected` per month, or per year when they span more than TIMELINE_MONTHS
     months: every period from the first to the last, empty ones included, so the bars
-    are a time axis. Undated items are counted apart."""
+    are a time axis. Items without a month are counted apart, as undated."""
     months = columns.date_months
     per_code = np.bincount(columns.codes["date"][selected], minlength=len(months))
     dated = np.flatnonzero((per_code > 0) & (months >= 0))
-    out = {"granularity": MONTH, "timeline": [], "undated": int(per_code[0]) if len(per_code) else 0}
+    # Undated: no date, or one without a month (code 0 is "no date": its month is -1 too).
+    out = {"granularity": MONTH, "timeline": [], "undated": int(per_code[months < 0].sum())}
     if not len(dated):
         return out
     bins, weights = months[dated], per_code[dated]
