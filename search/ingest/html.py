@@ -13,6 +13,9 @@ from search.ingest.text import decode
 
 MAX_BYTES = 20 * 2**20  # saved pages may inline their images
 TYPICAL = "a saved news page is well under 2 MB"
+# Fewer characters than this left after the site's chrome is dropped: no article (an
+# empty page, an index of links), nothing to search.
+MIN_TEXT = 30
 
 
 def read(path, raw: bytes, digest: str, options=None) -> Extract:
@@ -24,7 +27,7 @@ def read(path, raw: bytes, digest: str, options=None) -> Extract:
             include_tables=True, date_extraction_params={"extensive_search": False, "original_date": True})
     except Exception as exc:  # lxml on markup past repair
         raise SourceError(path, f"unreadable web page ({type(exc).__name__}: {exc})") from None
-    if found is None or not (found.text or "").strip():
+    if found is None or len("".join((found.text or "").split())) < MIN_TEXT:
         raise SourceError(path, "web page with no main text (empty, or only navigation)")
     builder = TextBuilder()
     for line in found.text.replace("\r\n", "\n").split("\n"):

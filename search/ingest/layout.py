@@ -8,8 +8,8 @@ The geometry says which is which, so it decides here, for text-layer PDFs and OC
 - page furniture: a line at the top or bottom of a page that is a page number (`— 3 —`,
   `- 3 -`, `第 2 页 共 5 页`, `3/5`, `Page 3`) or that repeats, digits aside, on most pages;
 - a new paragraph starts where a line is indented, follows a line that ended short of the
-  right margin, changes font size, is centred, stands apart by a wider gap, or shares its
-  row with the line before (a gap of several characters splits a row into such parts);
+  right margin, starts with a bullet (★ ☆ ●), changes font size, is centred, stands apart
+  by a wider gap, or shares its row with the line before (a gap of several characters splits a row into such parts);
 - a centred heading whose first line fills the column goes on in the next centred line;
 - anything else continues the paragraph, over a page break too.
 """
@@ -20,6 +20,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from search.ingest.extract import TextBuilder
+from search.parse.lines import BULLETS
 
 
 @dataclass
@@ -48,6 +49,7 @@ FURNITURE_DEPTH = 3
 # A line (digits aside) printed at the top or bottom of at least this share of the pages
 # is a running header or footer, when the document has at least two pages.
 REPEAT_SHARE = 0.5
+REPEAT_PLACE = 0.02  # … within this share of the page's height of the same place
 
 _DASHES = "-—–－‐‑‒―~～·•*"
 PAGE_NUMBER = re.compile(
@@ -72,24 +74,32 @@ def _repeat_key(text: str) -> str:
 
 
 def drop_furniture(pages: list[PageLines]) -> None:
-    """Remove running headers, footers and page numbers from the top and bottom of each page."""
-    ends = [_ends(page) for page in pages]
-    counts: dict[str, int] = {}
-    for top, bottom in ends:
-        for key in {_repeat_key(line.text) for line in top + bottom}:
-            counts[key] = counts.get(key, 0) + 1
-    needed = max(2, -(-len(pages) * REPEAT_SHARE // 1))
-    repeated = {key for key, n in counts.items() if n >= needed and len(pages) >= 2}
+    """Remove running headers, footers and page numbers from the top and bottom of each page.
 
-    def furniture(line: TextLine) -> bool:
-        return is_page_number(line.text) or _repeat_key(line.text) in repeated
+    A running header repeats in the same place and size: the masthead's series name at
+    the top of page 1 is no header even when the header on later pages says the same.
+    """
+    seen: dict[str, list[tuple[int, TextLine]]] = {}
+    for page in pages:
+        top, bottom = _ends(page)
+        for line in top + bottom:
+            seen.setdefault(_repeat_key(line.text), []).append((page.number, line))
+    needed = max(2, -(-len(pages) * REPEAT_SHARE // 1))
+
+    def repeated(line: TextLine, page: PageLines) -> bool:
+        if len(pages) < 2:
+            return False
+        tolerance = REPEAT_PLACE * page.height
+        alike = {number for number, other in seen.get(_repeat_key(line.text), ())
+                 if abs(other.y0 - line.y0) <= tolerance and abs(other.size - line.size) <= 0.2 * line.size}
+        return len(alike) >= needed
 
     for page in pages:
-        ordered = sorted(page.lines, key=lambda ln: (ln.y0, ln.x0))
+        top, bottom = _ends(page)
         drop = set()
-        for run in (ordered[:FURNITURE_DEPTH], ordered[::-1][:FURNITURE_DEPTH]):
+        for run in (top, bottom):
             for line in run:
-                if not furniture(line):
+                if not (is_page_number(line.text) or repeated(line, page)):
                     break
                 drop.add(id(line))
         if len(drop) < len(page.lines):  # a page of nothing but a number keeps it
@@ -186,6 +196,6 @@ class Paragrapher:
         if heading:
             # A heading that is not centred goes on only while its lines fill the column.
             return prev.x1 < prev_column.right - 1.5 * em
-        if line.x0 > column.left + 0.8 * em:  # indented: a first line
+        if line.x0 > column.left + 0.8 * em or line.text[0] in BULLETS:  # indented, or a list entry
             return True
         return prev.x1 < prev_column.right - 1.5 * em  # the line before ended short

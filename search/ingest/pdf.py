@@ -24,9 +24,9 @@ MAX_PAGES = 300
 MAX_BYTES = 200 * 2**20
 TYPICAL = "a briefing issue is well under 10 MB"
 
-# Characters further apart than this many font sizes are two parts of a row (columns,
-# the masthead's publisher and date), not one line.
-ROW_GAP = 2.0
+# Characters further apart than this many font sizes, in blank space or spaces, are two
+# parts of a row (columns, the masthead's publisher and date set apart by 　　), not one line.
+ROW_GAP = 1.5
 # A page with fewer real characters than this has no text layer worth reading.
 MIN_PAGE_CHARS = 10
 
@@ -91,10 +91,15 @@ def page_lines(page) -> list[TextLine]:
             ch = chr(code)
             box = (rect.left - left0, height - (rect.top - bottom0), rect.right - left0,
                    height - (rect.bottom - bottom0), size)
-            if chars and not _same_line(chars, box):
+            if ch.isspace():
+                if chars:
+                    chars.append((ch, *box))
+                continue
+            if chars and not _same_line(last, box):
                 lines.append(_line(chars))
                 chars = []
-            chars.append((ch, *box))
+            last = (ch, *box)
+            chars.append(last)
         if chars:
             lines.append(_line(chars))
         return [ln for ln in lines if ln.text]
@@ -102,8 +107,9 @@ def page_lines(page) -> list[TextLine]:
         textpage.close()
 
 
-def _same_line(chars, box) -> bool:
-    _, x0, y0, x1, y1, size = chars[-1]
+def _same_line(last, box) -> bool:
+    """Does a character with `box` go on the line whose last visible character is `last`?"""
+    _, x0, y0, x1, y1, size = last
     nx0, ny0, nx1, ny1, nsize = box
     if abs(ny1 - y1) > 0.4 * max(size, nsize):  # another baseline
         return False

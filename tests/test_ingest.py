@@ -1,0 +1,409 @@
+"""Ingest of the files users hold: text-layer PDFs, scans, Word, saved web pages, old Word.
+
+Every document is made here: PDFs with reportlab's built-in CID font (running headers,
+page numbers in several styles, titles wrapped, a paragraph over a page break), scans by
+rendering such a PDF with pdfium, Word files with python-docx, web pages as strings.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+
+from search.errors import SourceError
+from search.index import build_index
+from search.ingest import ocr, read_source
+from search.ingest.layout import is_page_number
+from search.pipeline import read_document
+
+from reliability import ROOT
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+W, H = 595.27, 841.89
+MARGIN = 72
+needs_ocr = pytest.mark.skipif(ocr.missing() is not None, reason=f"OCR: {ocr.missing()}")
+
+SENTENCE = "南通援疆工作组深入伊宁县开展调研，围绕产业援疆和民生改善推进各项工作。"
+# Paragraphs of a briefing: (text, how it is set).
+BRIEFING = [
+    ("援疆工作简报", "masthead"),
+    ("2017 年第 17 期（总第 17 期）", "centre"),
+    ("江苏省对口支援新疆伊犁州前方指挥部\u3000\u3000\u30002017 年 6 月 19 日", "centre"),
+    ("【本期要目】", "left"),
+    ("★ 南通援疆工作组全力推进产业援疆和民生工程建设，确保各项援疆项目按期完成并发挥效益", "left"),
+    ("★ 苏州援疆工作组召开专题会议", "left"),
+    ("南通援疆工作组全力推进产业援疆和民生工程建设，确保各项援疆项目按期完成并发挥效益", "title"),
+    (SENTENCE * 25, "body"),
+    ("工作组表示将继续努力。" + SENTENCE * 45 + "这段话在下一张纸上结束。", "body"),
+    ("苏州援疆工作组召开专题会议", "title"),
+    (SENTENCE * 20 + "Belt and Road Initiative 合作项目在霍尔果斯落地。", "body"),
+]
+
+
+def typeset(paragraphs=BRIEFING, folio="— {n} —", header=None, size=12.0, folio_top=False) -> bytes:
+    """A text-layer PDF of `paragraphs`: justified body with a two-character indent,
+    centred titles wrapped at the measure, a page number (and running header) on each page."""
+    def run(total):
+        out = io.BytesIO()
+        pdf = canvas.Canvas(out, pagesize=(W, H), invariant=1)
+        state = {"page": 1, "y": H - MARGIN}
+        measure = W - 2 * MARGIN
+
+        def furniture():
+            pdf.setFont(FONT, 9)
+            pdf.drawCentredString(W / 2, H - 40 if folio_top else 40, folio.format(n=state["page"], total=total))
+            if header:
+                pdf.drawString(MARGIN, H - 52, header)
+
+        for text, how in paragraphs:
+            pt = {"masthead": 2 * size, "title": 1.3 * size}.get(how, size)
+            indent = 2 * pt if how == "body" else 0
+            lines, line = [], ""
+            for ch in text:
+                width = measure - (indent if not lines else 0)
+                if line and stringWidth(line + ch, FONT, pt) > width:
+                    lines.append(line)
+                    line = ""
+                line += ch
+            lines.append(line)
+            for n, line in enumerate(lines):
+                if state["y"] < MARGIN:
+                    furniture()
+                    pdf.showPage()
+                    state["page"] += 1
+                    state["y"] = H - MARGIN
+                pdf.setFont(FONT, pt)
+                if how in ("masthead", "centre", "title"):
+                    pdf.drawCentredString(W / 2, state["y"], line)
+                else:
+                    pdf.drawString(MARGIN + (indent if n == 0 else 0), state["y"], line)
+                state["y"] -= pt * 1.6
+            state["y"] -= 0.4 * size
+        furniture()
+        pdf.showPage()
+        pdf.save()
+        return out.getvalue(), state["page"]
+
+    data, pages = run(0)
+    return run(pages)[0]
+
+
+def write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# ------------------------------------------------------------------------------ PDF
+
+@pytest.mark.parametrize("folio, header, top", [
+    ("— {n} —", None, False),
+    ("- {n} -", "援疆工作简报 2017年第17期", False),
+    ("第 {n} 页 共 {total} 页", None, True),
+    ("{n}/{total}", "江苏省对口支援新疆伊犁州前方指挥部", False),
+    ("Page {n}", None, False),
+])
+def test_pdf_page_furniture_is_never_part_of_an_item(tmp_path, folio, header, top):
+    doc = read_document(write(tmp_path, "issue.pdf", typeset(folio=folio, header=header, folio_top=top)))
+    assert doc.format == "pdf" and len(doc.pages) >= 3
+    assert (doc.series, doc.issue_no, doc.date) == ("援疆工作简报", 17, "2017-06-19")
+    assert doc.publisher == "江苏省对口支援新疆伊犁州前方指挥部"
+    assert [it.title for it in doc.items] == [BRIEFING[6][0], BRIEFING[9][0]]
+    first, second = doc.items
+    # The second paragraph runs over a page break and is whole, with no page number inside.
+    assert squash(BRIEFING[8][0]) in squash(first.body)
+    assert squash(first.body).endswith(squash(BRIEFING[8][0]))
+    folios = [squash(folio.format(n=n, total=len(doc.pages))) for n in range(1, len(doc.pages) + 1)]
+    for item in doc.items:
+        assert not any(f in squash(item.body) for f in folios)
+        if header:
+            assert squash(header) not in squash(item.body)
+    assert "Belt and Road Initiative" in second.body  # Latin words keep their spaces
+
+
+def test_pdf_lines_joined_without_spaces_between_han_characters(tmp_path):
+    doc = read_document(write(tmp_path, "issue.pdf", typeset()))
+    body = doc.items[0].body
+    assert SENTENCE * 3 in body  # wrapped lines joined, no space or line end between
+    assert doc.items[0].title == BRIEFING[6][0]  # a centred title wrapped over two lines
+
+
+@pytest.mark.parametrize("text", ["— 3 —", "- 3 -", "3", "第 2 页 共 5 页", "第2页", "3/5", "Page 3 of 5", "·12·"])
+def test_page_number_styles(text):
+    assert is_page_number(text)
+
+
+@pytest.mark.parametrize("text", ["2017年第9期", "本期要目", "一、领导带头", "3月5日", "共印 150 份"])
+def test_text_is_no_page_number(text):
+    assert not is_page_number(text)
+
+
+def test_pdf_page_map_points_at_the_text_on_the_page(tmp_path):
+    path = write(tmp_path, "issue.pdf", typeset(header="援疆工作简报"))
+    extract = read_source(path)
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        assert [p.number for p in extract.pages] == list(range(1, len(pdf) + 1))
+        for page in extract.pages:
+            assert page.width == pytest.approx(W, abs=0.1) and page.height == pytest.approx(H, abs=0.1)
+            assert page.lines and not page.ocr
+            textpage = pdf[page.number - 1].get_textpage()
+            for start, end, x0, y0, x1, y1 in page.lines:
+                assert page.start <= start < end <= page.end
+                assert 0 <= x0 < x1 <= W and 0 <= y0 < y1 <= H  # top-left origin
+                # What pdfium finds in the box is the text the offsets point at.
+                found = textpage.get_text_bounded(x0 + 0.5, H - y1 + 1, x1 - 0.5, H - y0 - 1)
+                assert squash(extract.text[start:end]) == squash(found)
+    finally:
+        pdf.close()
+    # Pages in order, their texts one after the other.
+    assert all(a.end <= b.start for a, b in zip(extract.pages, extract.pages[1:]))
+
+
+def test_items_know_their_pages(tmp_path):
+    doc = read_document(write(tmp_path, "issue.pdf", typeset()))
+    first, second = doc.items
+    assert first.pages[0] == 1 and first.pages[1] >= 2  # it runs over a page break
+    assert second.pages[1] == len(doc.pages)
+
+
+def test_a_pdf_named_txt_is_read_as_pdf(tmp_path):
+    doc = read_document(write(tmp_path, "issue.txt", typeset()))
+    assert doc.format == "pdf" and len(doc.items) == 2
+
+
+def test_parse_cli_reads_a_pdf(tmp_path):
+    path = write(tmp_path, "issue.pdf", typeset())
+    done = subprocess.run([sys.executable, "-m", "search", "parse", str(path), "--json"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["format"] == "pdf" and [i["title"] for i in data["items"]] == [BRIEFING[6][0], BRIEFING[9][0]]
+    assert data["pages"][0]["lines"]
+
+
+# ------------------------------------------------------------------------------ OCR
+
+def scanned(pdf: bytes, dpi: int = 200) -> bytes:
+    """The PDF's pages as images in an image-only PDF, as a scanner makes them."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        images = [doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(doc))]
+    finally:
+        doc.close()
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
+SCAN = [("援疆工作简报", "masthead"), ("南通援疆工作组全力推进产业援疆", "title"),
+        ("近日，南通援疆工作组召开产业援疆推进会，研究伊宁县家纺服装产业园建设。", "body")]
+
+
+@needs_ocr
+def test_scanned_pdf_is_read_by_ocr_and_cached(tmp_path, monkeypatch):
+    path = write(tmp_path, "scan.pdf", scanned(typeset(SCAN, size=16)))
+    cache = tmp_path / "cache"
+    told = []
+    first = read_source(path, ocr.OcrOptions(cache_dir=cache, on_page=lambda done, total: told.append((done, total))))
+    assert first.format == "pdf" and told == [(1, 1)]
+    [page] = first.pages
+    assert page.ocr and page.confidence > 60 and first.ocr_confidence == page.confidence
+    assert "产业援疆" in first.text and "伊宁县" in first.text
+    assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", first.text)  # no spaces inside Chinese
+    assert page.lines and all(0 <= x0 < x1 <= W + 1 for _, _, x0, _, x1, _ in page.lines)
+
+    # The same bytes again: read from the cache, tesseract is not called.
+    def refuse(*args, **kwargs):
+        raise AssertionError("OCR ran again")
+    monkeypatch.setattr("pytesseract.image_to_data", refuse)
+    again = read_source(path, ocr.OcrOptions(cache_dir=cache))
+    assert again.text == first.text and again.pages == first.pages
+
+
+@needs_ocr
+def test_page_image_is_read_by_ocr(tmp_path):
+    pdf = pdfium.PdfDocument(typeset(SCAN, size=16))
+    image = pdf[0].render(scale=200 / 72, grayscale=True).to_pil()
+    pdf.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(200, 200))
+    doc = read_document(write(tmp_path, "page.png", out.getvalue()))
+    assert doc.format == "image" and doc.pages[0].ocr
+    assert doc.pages[0].width == pytest.approx(W, abs=1)
+    assert "产业援疆" in doc.text and doc.ocr_confidence > 60
+
+
+def test_scan_without_tesseract_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr, "missing", lambda: f"tesseract is not installed ({ocr.INSTALL})")
+    with pytest.raises(SourceError, match="apt-get install tesseract-ocr tesseract-ocr-chi-sim"):
+        read_source(write(tmp_path, "scan.pdf", scanned(typeset(SCAN), dpi=50)))
+
+
+# ---------------------------------------------------------------------------- Word
+
+def word_file(tmp_path, name="issue.docx"):
+    import datetime
+
+    import docx
+    document = docx.Document()
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "援疆工作简报（内部资料）"
+    section.footer.paragraphs[0].text = "— 1 —"
+    for text in ("援疆工作简报", "2017 年第 9 期（总第 9 期）", "江苏省对口支援新疆伊犁州前方指挥部\t\t2017年4月11日",
+                 "【本期要目】", "★ 扬州援疆工作组开展结对认亲活动"):
+        document.add_paragraph(text)
+    document.add_heading("扬州援疆工作组开展结对认亲活动", level=1)
+    document.add_paragraph("近日，扬州援疆工作组深入新源县开展结对认亲活动。")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "结对户数 120 户"
+    table.rows[0].cells[1].text = "慰问金 3 万元"
+    document.add_paragraph("活动受到各族群众欢迎。")
+    document.core_properties.created = datetime.datetime(2017, 4, 11)
+    path = tmp_path / name
+    document.save(path)
+    return path
+
+
+def test_docx_body_in_order_without_headers_and_footers(tmp_path):
+    doc = read_document(word_file(tmp_path))
+    assert doc.format == "docx" and doc.pages == []
+    assert (doc.year, doc.issue_no, doc.date, doc.publisher) == (2017, 9, "2017-04-11", "江苏省对口支援新疆伊犁州前方指挥部")
+    [item] = doc.items
+    assert item.title == "扬州援疆工作组开展结对认亲活动"
+    assert squash(item.body) == squash("近日，扬州援疆工作组深入新源县开展结对认亲活动。结对户数 120 户"
+                                       "慰问金 3 万元活动受到各族群众欢迎。")
+    assert "内部资料" not in doc.text and "— 1 —" not in doc.text
+
+
+def test_docx_core_properties_date_a_text_without_one(tmp_path):
+    import datetime
+
+    import docx
+    document = docx.Document()
+    document.add_paragraph("扬州援疆工作组开展结对认亲活动")
+    document.add_paragraph("扬州援疆工作组深入新源县开展结对认亲活动，走访慰问各族群众。")
+    document.core_properties.created = datetime.datetime(2023, 5, 6, 8, 0)
+    document.save(tmp_path / "story.docx")
+    doc = read_document(tmp_path / "story.docx")
+    assert doc.doc_type == "article" and doc.date == "2023-05-06"
+
+
+# ------------------------------------------------------------------------- web pages
+
+PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>南通援疆工作组全力推进产业援疆_南通新闻网</title>
+<meta property="article:published_time" content="2024-06-12T09:00:00+08:00"></head><body>
+<header><a href="/">首页</a> | <a href="/news">要闻</a> | <a href="/yj">援疆</a></header>
+<nav class="crumbs">当前位置：<a href="/">首页</a> &gt; 援疆工作 &gt; 正文</nav>
+<article><h1>南通援疆工作组全力推进产业援疆</h1>
+<p>近日，南通援疆工作组召开伊宁县轻纺产业区工作推进会，对家纺服装产业园建设进行专题会办推进。</p>
+<p>工作组要求抢抓黄金施工期，确保十月底前完成标准化厂房和基础设施建设，做好签约企业落地工作。</p>
+</article>
+<aside><h3>相关阅读</h3><ul><li><a href="/a/1">我市召开对口支援工作会议</a></li></ul></aside>
+<footer>版权所有 © 2024 南通新闻网 · 备案号 0000000</footer><script>var x = 1;</script></body></html>"""
+
+
+def test_html_main_text_without_site_chrome(tmp_path):
+    doc = read_document(write(tmp_path, "story.html", PAGE.encode("utf-8")))
+    assert doc.format == "html" and doc.date == "2024-06-12"
+    [item] = doc.items
+    assert item.title == "南通援疆工作组全力推进产业援疆"
+    assert item.body.startswith("近日，南通援疆工作组") and item.body.endswith("做好签约企业落地工作。")
+    for chrome in ("首页", "当前位置", "相关阅读", "版权所有", "var x"):
+        assert chrome not in doc.text
+
+
+def test_html_in_gbk_saved_as_htm(tmp_path):
+    doc = read_document(write(tmp_path, "story.htm", PAGE.replace("utf-8", "gbk").replace("©", "(C)").encode("gbk")))
+    assert doc.items[0].title == "南通援疆工作组全力推进产业援疆" and doc.encoding == "gb18030"
+
+
+# ------------------------------------------------------------------------ bad input
+
+def encrypted_pdf() -> bytes:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, invariant=1, encrypt="secret")
+    pdf.setFont(FONT, 12)
+    pdf.drawString(72, 700, "援疆工作简报")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def many_pages(count: int) -> bytes:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, invariant=1)
+    for n in range(count):
+        pdf.drawString(72, 700, f"page {n}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"\0" * (40 * 2**20))
+    return out.getvalue()
+
+
+def small_image() -> bytes:
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_bad_files_are_skipped_with_a_reason_and_the_rest_indexed(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "good.pdf", typeset())
+    word_file(corpus, "good.docx")
+    write(corpus, "locked.pdf", encrypted_pdf())
+    write(corpus, "corrupt.pdf", typeset()[:3000])
+    write(corpus, "volume.pdf", many_pages(500))
+    write(corpus, "bomb.docx", zip_bomb())
+    write(corpus, "empty.html", b"<html><body><nav><a href='/'>home</a></nav></body></html>")
+    write(corpus, "icon.png", small_image())
+    write(corpus, "scan.pdf", scanned(typeset(SCAN), dpi=50))
+    write(corpus, "story.txt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    monkeypatch.setattr(ocr, "missing", lambda: f"tesseract is not installed ({ocr.INSTALL})")
+    summary = build_index(corpus, tmp_path / "index", workers=1)
+    failed = dict(summary.failed)
+    assert set(failed) == {"locked.pdf", "corrupt.pdf", "volume.pdf", "bomb.docx", "empty.html", "icon.png",
+                           "scan.pdf", "story.txt"}
+    assert "encrypted" in failed["locked.pdf"]
+    assert "corrupt" in failed["corrupt.pdf"]
+    assert "500 pages" in failed["volume.pdf"]
+    assert "zip bomb" in failed["bomb.docx"]
+    assert "no main text" in failed["empty.html"]
+    assert "too small to be a scanned page" in failed["icon.png"]
+    assert "tesseract-ocr-chi-sim" in failed["scan.pdf"]
+    assert "Word .doc" in failed["story.txt"]
+    assert summary.files_parsed == 2
+    lines = summary.lines()
+    assert all(f"skipped {name}: {reason}" in lines for name, reason in failed.items())
+    assert all("\n" not in reason and "Traceback" not in reason for reason in failed.values())
+
+
+def test_old_word_without_a_reader_says_convert_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(SourceError, match="convert it to .docx"):
+        read_source(write(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600))
