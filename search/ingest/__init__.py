@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from pathlib import Path
 
 from search.errors import SourceError
@@ -48,6 +49,8 @@ def sniff(path, head: bytes) -> str:
         if head.startswith(signature):
             return fmt
     by_suffix = SUFFIX_FORMATS.get(Path(path).suffix.lower(), TEXT)
+    if head.startswith(b"PK\x03\x04") and by_suffix != DOCX and _is_word_package(path):
+        return DOCX
     if by_suffix == TEXT and head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML_STARTS):
         return HTML  # a web page saved under a .txt name is still markup
     return by_suffix
@@ -63,6 +66,14 @@ def read_source(path, options: OcrOptions | None = None) -> Extract:
     if not raw:
         raise SourceError(path, "empty file")
     return reader.read(path, raw, hashlib.sha256(raw).hexdigest(), options or OcrOptions())
+
+
+def _is_word_package(path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as package:
+            return docx.BODY in package.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _head(path) -> bytes:

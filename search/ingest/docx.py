@@ -21,7 +21,7 @@ TYPICAL = "a briefing issue is well under 5 MB"
 MAX_UNPACKED = 200 * 2**20
 MAX_RATIO = 200  # XML compresses ~10:1, images not at all; a bomb ~1000:1
 MAX_MEMBERS = 5000
-_BODY = "word/document.xml"
+BODY = "word/document.xml"
 # A run of tabs, or of two or more spaces (ideographic ones included), separates the parts
 # of a line set as one row.
 _ROW_GAP = re.compile(r"\t+|[ \u3000]{2,}")
@@ -57,7 +57,7 @@ def check_package(path, raw: bytes) -> None:
         raise SourceError(path, "not a Word .docx file (not a zip package; an old .doc renamed?)") from None
     if len(members) > MAX_MEMBERS:
         raise SourceError(path, f"not a Word document: a zip of {len(members)} files")
-    if _BODY not in {m.filename for m in members}:
+    if BODY not in {m.filename for m in members}:
         raise SourceError(path, "not a Word .docx file (a zip without word/document.xml)")
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_UNPACKED:
@@ -94,14 +94,20 @@ def _cells(table):
                 yield from _cells(inner)
 
 
+# python-docx's own template carries these; a file made from it and never given its own
+# says nothing by them.
+TEMPLATE_CREATED = "2013-12-23T23:15:00"
+TEMPLATE_AUTHOR = "python-docx"
+
+
 def _meta(document) -> dict:
     props = document.core_properties
     meta = {}
     if props.title and props.title.strip():
         meta["title"] = props.title.strip()
-    if props.author and props.author.strip():
+    if props.author and props.author.strip() and props.author != TEMPLATE_AUTHOR:
         meta["author"] = props.author.strip()
     when = props.created or props.modified
-    if when is not None:
+    if when is not None and when.replace(tzinfo=None).isoformat() != TEMPLATE_CREATED:
         meta["date"] = when.date().isoformat()
     return meta

@@ -174,6 +174,11 @@ class Paragrapher:
         before, after = line.x0 - column.left, column.right - line.x1
         return before > 2.5 * column.size and abs(before - after) < 2 * column.size
 
+    def _balanced(self, line: TextLine, column: _Column) -> bool:
+        """Set in the middle, as a centred line that nearly fills the column is."""
+        before, after = line.x0 - column.left, column.right - line.x1
+        return before > 0.3 * column.size and abs(before - after) < column.size
+
     def _starts_paragraph(self, line: TextLine, column: _Column) -> bool:
         prev = self._previous
         if prev is None:
@@ -191,7 +196,7 @@ class Paragrapher:
         if self._centred(line, column) or self._centred(prev, prev_column):
             # A centred heading wrapped: its first line filled the column.
             wrapped = (self._centred(line, column) and prev.x1 - prev.x0 > 0.75 * prev_column.width
-                       and (heading or self._centred(prev, prev_column) or prev.x0 > prev_column.left + em))
+                       and (heading or self._balanced(prev, prev_column)))
             return not wrapped
         if heading:
             # A heading that is not centred goes on only while its lines fill the column.

@@ -5,9 +5,9 @@ Han characters, whatever tesseract put there), ASCII punctuation between Han cha
 becomes the full-width mark the text uses, and stray marks of low confidence are dropped.
 The lines then go through the same `layout` as a PDF's text layer.
 
-Recognising a page takes about a second, so results are cached by the file's content hash
-(and the OCR settings) in `OcrOptions.cache_dir`: an unchanged scan is never recognised
-twice, not even by a `--rebuild`.
+Recognising a page takes seconds, so tesseract's words are cached by the file's content
+hash (and the OCR settings) in `OcrOptions.cache_dir`: an unchanged scan is never
+recognised twice, not even by a `--rebuild`, and better line building applies to it.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from typing import Callable
 from search.errors import SourceError
 from search.ingest.extract import IMAGE, Extract, TextBuilder, is_han, needs_space
 from search.ingest.layout import PageLines, Paragrapher, TextLine
+from search.analysis import USERDICT
+from search.parse.lines import BULLETS
 
 # chi_sim alone reads the Latin letters and digits of a briefing as well as with eng
 # added, in about half the time.
@@ -40,6 +42,11 @@ MIN_PAGE_PIXELS = 580
 MAX_PAGE_PIXELS = 60_000_000  # an A3 page at 600 dpi; beyond it Pillow's bomb guard would speak
 # Recognised words below this confidence that are punctuation or symbols only are noise.
 NOISE_CONFIDENCE = 60
+# tesseract's Chinese model knows no ★ or ☆: it reads a bullet as some character with
+# a confidence below this. It becomes a bullet the parser knows.
+BULLET_CONFIDENCE = 40
+BULLET = "•"
+_SMALL_STOPS = {"O", "o", "0", "°", "。", "〇"}
 _SYMBOLS_ONLY = re.compile(r"[\W_]+")
 # ASCII marks tesseract reads where the print has the full-width form.
 _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -71,49 +78,182 @@ def missing() -> str | None:
 def _settings_key() -> str:
     import pytesseract
     version = str(pytesseract.get_tesseract_version())
-    return hashlib.sha256(f"{version}|{LANGUAGES}|{DPI}|2".encode()).hexdigest()[:12]
+    return hashlib.sha256(f"{version}|{LANGUAGES}|{DPI}".encode()).hexdigest()[:12]
 
 
 # ------------------------------------------------------------------------- recognition
 
-def recognise(image, scale: float) -> tuple[list[TextLine], float | None]:
-    """Lines (in points: pixels × `scale`) and mean word confidence of one page image."""
+# A recognised word: text, confidence (0–100), box in points (x0, y0, x1, y1), and the
+# (block, paragraph, line) tesseract put it in.
+Word = tuple[str, float, float, float, float, float, int, int, int]
+
+
+def recognise(image, scale: float) -> list[Word]:
+    """The words tesseract finds on a page image; boxes in points (pixels × `scale`)."""
     import pytesseract
     # One thread per tesseract: the indexer already runs a worker per core, and
     # tesseract's own threads would only fight them.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     data = pytesseract.image_to_data(image.convert("L"), lang=LANGUAGES, config="--psm 3",
                                      output_type=pytesseract.Output.DICT)
-    rows: dict[tuple, list[int]] = {}
-    for i, word in enumerate(data["text"]):
-        if word.strip() and float(data["conf"][i]) >= 0:
-            rows.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
+    words = []
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        if text.strip() and conf >= 0:
+            x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
+            words.append((text.strip(), conf, round(x, 1), round(y, 1), round(x + w, 1), round(y + h, 1),
+                          data["block_num"][i], data["par_num"][i], data["line_num"][i]))
+    return words
+
+
+def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
+    """The page's lines from its words, and their mean confidence.
+
+    Words join without a space between Han characters; a bullet read as a character
+    becomes a bullet, a full stop read as a letter a full stop, and stray marks of low
+    confidence are dropped.
+    """
+    rows: dict[tuple, list[Word]] = {}
+    for word in words:
+        rows.setdefault(word[6:], []).append(word)
+    heights = sorted(w[5] - w[3] for w in words)
+    typical = heights[len(heights) // 2] if heights else 0
     lines, confidences = [], []
-    for indices in rows.values():
-        words = []
-        for i in indices:
-            word, conf = data["text"][i].strip(), float(data["conf"][i])
-            if conf < NOISE_CONFIDENCE and _SYMBOLS_ONLY.fullmatch(word) and not _is_cjk_mark(word):
+    for row in rows.values():
+        kept, kept_conf = [], []
+        for n, (text, conf, x0, y0, x1, y1, *_) in enumerate(row):
+            if conf < NOISE_CONFIDENCE and _SYMBOLS_ONLY.fullmatch(text) and not _is_cjk_mark(text):
                 continue
-            words.append(i)
+            if n == 0 and _looks_like_bullet(row):
+                text = BULLET
+            elif text in _SMALL_STOPS and y1 - y0 < 0.5 * typical:
+                text = "。"  # a full stop read as a letter: it is small and sits low
+            kept.append((text, x0, y0, x1, y1))
+            kept_conf.append(conf)
             confidences.append(conf)
-        if not words:
+        if not kept:
             continue
-        text = ""
-        for i in words:
-            word = data["text"][i].strip()
-            if text and needs_space(text[-1], word[0]):
-                text += " "
-            text += word
-        text = _full_width(text)
-        x0 = min(data["left"][i] for i in words)
-        y0 = min(data["top"][i] for i in words)
-        x1 = max(data["left"][i] + data["width"][i] for i in words)
-        y1 = max(data["top"][i] + data["height"][i] for i in words)
-        lines.append(TextLine(text, x0 * scale, y0 * scale, x1 * scale, y1 * scale, (y1 - y0) * scale))
+        line, sure = "", []  # the line and each character's confidence
+        for (text, *_), conf in zip(kept, kept_conf):
+            if line and (needs_space(line[-1], text[0]) or line == BULLET):
+                line += " "
+                sure.append(100.0)
+            line += text
+            sure += [conf] * len(text)
+        line = _pair_marks(_full_width(correct(line, sure)))
+        x0, y0 = min(w[1] for w in kept), min(w[2] for w in kept)
+        x1, y1 = max(w[3] for w in kept), max(w[4] for w in kept)
+        # The line's size: its characters' median height (a line's box also spans the
+        # quotes and commas that stand above and below them).
+        glyphs = sorted(w[4] - w[2] for w in kept if not _SYMBOLS_ONLY.fullmatch(w[0])) or [y1 - y0]
+        lines.append(TextLine(line, x0, y0, x1, y1, glyphs[len(glyphs) // 2]))
     lines.sort(key=lambda ln: (ln.y0, ln.x0))
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
     return lines, confidence
+
+
+# A character read with less confidence than this may be corrected to make a domain word
+# (援疆, 尼勒克, 霍尔果斯 … from the domain dictionary): tesseract's doubtful characters are
+# mostly those it read wrong. Two-character words, being easier to make by chance, need
+# a more doubtful character.
+DOUBTFUL = 80
+DOUBTFUL_SHORT = 30
+# The words a briefing's masthead and contents are made of, which the parser looks for.
+STRUCTURE_WORDS = ("工作简报", "本期要目", "本期动态", "总第")
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset, dict[str, str], tuple[int, ...]]:
+    """The domain words, and each of them with one character masked → the word."""
+    from importlib import resources
+    text = resources.files("search.data").joinpath(USERDICT).read_text(encoding="utf-8-sig")
+    words = {line.split()[0] for line in text.splitlines()
+             if line.strip() and not line.startswith("#") and len(line.split()[0]) >= 2}
+    words.update(STRUCTURE_WORDS)
+    masked: dict[str, str | None] = {}
+    for word in words:
+        for i in range(len(word)):
+            key = word[:i] + "\0" + word[i + 1:]
+            masked[key] = None if key in masked and masked[key] != word else word  # None: ambiguous
+    return frozenset(words), {k: v for k, v in masked.items() if v}, tuple(sorted({len(w) for w in words}, reverse=True))
+
+
+def correct(line: str, sure: list[float]) -> str:
+    """The line with doubtful characters that spoil a domain word put right: 援绪 → 援疆
+    when 绪 was a guess, the longest word first. The line keeps its length."""
+    words, masked, lengths = _lexicon()
+    if min(sure, default=100) >= DOUBTFUL:
+        return line
+    from search.analysis import segmenter
+    # A doubtful character that makes a word with its neighbours (主 in 工作主题) stays.
+    in_words = {i for _, start, end in segmenter().cut(line) if end - start > 1 for i in range(start, end)}
+    chars = list(line)
+    for p, conf in enumerate(sure):
+        if conf >= DOUBTFUL or not is_han(chars[p]) or p in in_words:
+            continue
+        for length in lengths:
+            if length == 2 and conf >= DOUBTFUL_SHORT:
+                continue
+            for start in range(max(0, p - length + 1), min(p, len(chars) - length) + 1):
+                window = "".join(chars[start:start + length])
+                if window in words:
+                    break
+                word = masked.get(window[:p - start] + "\0" + window[p - start + 1:])
+                if word:
+                    chars[p] = word[p - start]
+                    break
+            else:
+                continue
+            break
+    return "".join(chars)
+
+
+_OPENERS_MISREAD = "“\"〈<(「"
+_LEADING_DASH = re.compile(r"^[一-]{2}(?=\S)")
+
+
+def _pair_marks(line: str) -> str:
+    """Marks tesseract reads as their neighbours, put right from their pairing:
+    an opening （ read as “ or 〈 (“总第 9 期）), an opening “ read as ” (”大跨步”), and the
+    —— of a subtitle read as 一一 at the start of a line."""
+    out = list(_LEADING_DASH.sub("——", line))
+    depth = 0
+    quote_open = False
+    for i, ch in enumerate(out):
+        if ch == "（":
+            depth += 1
+        elif ch == "）":
+            if depth:
+                depth -= 1
+                continue
+            before = "".join(out[:i])
+            opener = max(before.rfind(c) for c in _OPENERS_MISREAD)
+            if opener >= 0 and "”" not in out[opener:i]:
+                out[opener] = "（"
+        elif ch == "“":
+            quote_open = True
+        elif ch == "”":
+            if not quote_open and "”" in out[i + 1:]:
+                out[i] = "“"
+                quote_open = True
+            else:
+                quote_open = False
+    return "".join(out)
+
+
+def _looks_like_bullet(row: list[Word]) -> bool:
+    """Is the line's first word a list bullet (★ ☆ ●) that tesseract read as some character?
+    It is one character, read with next to no confidence, and the text after it stands
+    further off than the line's characters stand from each other."""
+    text, conf, x0 = row[0][:3]
+    if len(row) < 3 or len(text) != 1:
+        return False
+    if text in BULLETS:
+        return True
+    steps = sorted(b[2] - a[2] for a, b in zip(row[1:], row[2:]) if len(a[0]) == 1) or [row[2][2] - row[1][2]]
+    x1, y0, y1 = row[0][4], row[0][3], row[0][5]
+    return (conf < BULLET_CONFIDENCE and row[1][2] - x0 > 1.35 * steps[len(steps) // 2]
+            and row[1][2] - x1 > 0.35 * (y1 - y0))
 
 
 def _is_cjk_mark(word: str) -> bool:
@@ -133,35 +273,33 @@ def _cache_file(options: OcrOptions, digest: str) -> Path | None:
     return Path(options.cache_dir) / f"{digest}-{_settings_key()}.json"
 
 
-def _load(options: OcrOptions, digest: str) -> dict:
+def _load(options: OcrOptions, digest: str) -> dict[int, list[Word]]:
     path = _cache_file(options, digest)
     if path is None:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {int(k): (v["confidence"], [TextLine(*ln) for ln in v["lines"]]) for k, v in data.items()}
+        return {int(k): [tuple(w) for w in words] for k, words in data.items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _save(options: OcrOptions, digest: str, found: dict) -> None:
+def _save(options: OcrOptions, digest: str, found: dict[int, list[Word]]) -> None:
     path = _cache_file(options, digest)
     if path is None:
         return
-    data = {str(k): {"confidence": conf, "lines": [[ln.text, ln.x0, ln.y0, ln.x1, ln.y1, ln.size] for ln in lines]}
-            for k, (conf, lines) in found.items()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps({str(k): v for k, v in found.items()}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass  # a cache that cannot be written only costs time
 
 
-def _recognise_all(path, digest: str, options: OcrOptions, count: int, image_of) -> dict:
-    """{page index: (confidence, lines)} for `count` pages, from the cache where it has them;
-    `image_of(k)` renders the k-th page as (PIL image, points per pixel)."""
+def _recognise_all(path, digest: str, options: OcrOptions, count: int, image_of) -> list[tuple]:
+    """[(lines, confidence)] of `count` pages, recognised or from the cache; `image_of(k)`
+    renders the k-th page as (PIL image, points per pixel)."""
     found = _load(options, digest)
     todo = [k for k in range(count) if k not in found]
     if todo:
@@ -169,14 +307,12 @@ def _recognise_all(path, digest: str, options: OcrOptions, count: int, image_of)
         if reason:
             raise SourceError(path, f"scanned pages need OCR, but {reason}")
     for done, k in enumerate(todo, 1):
-        image, scale = image_of(k)
-        lines, confidence = recognise(image, scale)
-        found[k] = (confidence, lines)
+        found[k] = recognise(*image_of(k))
         if options.on_page:
             options.on_page(done, len(todo))
     if todo:
         _save(options, digest, found)
-    return found
+    return [page_lines(found[k]) for k in range(count)]
 
 
 # -------------------------------------------------------------------- PDF pages, images
@@ -192,8 +328,7 @@ def recognise_pdf_pages(path, pdf, pages: list[PageLines], scans: list[int], dig
             page.close()
 
     found = _recognise_all(path, digest, options, len(scans), image_of)
-    for k, index in enumerate(scans):
-        confidence, lines = found[k]
+    for (lines, confidence), index in zip(found, scans):
         page = pages[index]
         page.lines, page.ocr, page.confidence = lines, True, confidence
 
@@ -227,8 +362,7 @@ def read(path, raw: bytes, digest: str, options: OcrOptions) -> Extract:
 
     found = _recognise_all(path, digest, options, frames, image_of)
     pages = []
-    for k in range(frames):
-        confidence, lines = found[k]
+    for k, (lines, confidence) in enumerate(found):
         image.seek(k)
         w, h = image.size
         pages.append(PageLines(k + 1, w * scale, h * scale, lines, ocr=True, confidence=confidence))
