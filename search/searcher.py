@@ -32,7 +32,9 @@ from search.query import dates
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
 from search.store.versions import DocStories, read_for as read_versions
-from search.query import concordance
+from search import enrich
+from search.query import concordance, suggest
+from search.query.suggest import SUGGESTED_FACETS, Suggester
 from search.query.highlight import compile_terms, find_spans, highlight, plain, snippets
 from search.original import PAGED_FORMATS, Originals
 from search.pages import line_regions
@@ -68,11 +70,36 @@ class Generation:
     _texts: dict = field(default_factory=dict)  # source → (text, bodies), recently used
     _headers: dict = field(default_factory=dict)  # source → its header fields (small: all kept)
     _issues: list | None = None
+    _suggester: Suggester | None = None
     _sources: dict | None = None  # file id → source
     _overview: dict | None = None
 
     def __post_init__(self):
         self.scorer = Scorer(self.searcher, self.columns.n, self.columns.lengths)
+
+    def suggester(self) -> Suggester:
+        """What to suggest while typing, made on the first request of this generation."""
+        if self._suggester is None:
+            with self._char_lock:
+                if self._suggester is None:
+                    self._suggester = self._make_suggester()
+        return self._suggester
+
+    def _make_suggester(self) -> Suggester:
+        items = self.items()
+        facets = {f: self.columns.counts(f, items) for f in SUGGESTED_FACETS if f in self.columns.values}
+        reader = self.searcher().reader()
+        words: Counter = Counter()
+        for fieldname in ("title", "body"):
+            for term, info in reader.iter_field(fieldname):
+                words[term.decode("utf-8") if isinstance(term, bytes) else term] += info.doc_frequency()
+        titles: dict[str, list] = {}
+        for record in self.searcher().documents(rec=FILE):
+            for entry in record["meta"]["items"]:
+                found = titles.setdefault(suggest.fold(entry["title"]), [entry["title"], entry["id"], 0])
+                found[2] += 1
+        aliases = {g.name: list(g.aliases) for g in enrich.load().groups}
+        return Suggester(facets, aliases, words, [tuple(t) for t in titles.values()])
 
     def items(self) -> np.ndarray:
         """The mask of item documents (not file records, not deleted ones)."""
@@ -591,6 +618,13 @@ class Searcher:
             "newest_issues": [d for d in documents if d["issue"]][:OVERVIEW_NEWEST_ISSUES],
             **dates.timeline(columns, items),
         }
+
+    def suggest(self, q: str) -> dict:
+        """Groups, places, issues, outlets, words and titles for what the user has typed."""
+        found = self._current().suggester().suggest(q or "")
+        return {"query": q or "", "suggestions": [
+            {"kind": e.kind, "kind_label": suggest.KIND_LABELS[e.kind], "value": e.value, "label": e.label,
+             "count": e.count} for e in found]}
 
     def facet_values(self, facet: str) -> list[dict]:
         """All values of one facet with their item counts (e.g. the list of groups)."""

@@ -104,6 +104,13 @@ KWIC_SORTS = tuple(KWIC_SORT_LABELS)
 KWIC_CONTEXT_CHARS = 30  # characters of context on either side of the word
 KWIC_MAX_LINES = 2000  # lines of one concordance, taken in the order of the results
 
+# -- suggestions while typing -----------------------------------------------------------
+
+SUGGEST_LIMIT = 8  # suggestions in the list
+SUGGEST_KIND_LIMIT = 3  # of one kind (groups, places, issues, outlets, words, titles)
+SUGGEST_MAX_CHARS = 40  # longer input gets no suggestions
+SUGGEST_WORDS = 20_000  # the most frequent words of the collection that may be suggested
+
 # -- ids -----------------------------------------------------------------------------
 
 FILE_ID_PREFIX = "file:"  # a file record's id is the prefix and its source name; items have none

@@ -2,12 +2,13 @@
 (webui.facets). Errors: {"error": {status, message}}."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 
 from webui import get_searcher
 from webui.concordance import kwic_args
 from webui.facets import add_toggle_urls
-from webui.params import read_q, read_search_params
+from search.query.suggest import SUGGESTED_FACETS, TITLE, WORD
+from webui.params import SearchParams, read_q, read_search_params
 
 bp = Blueprint("api", __name__)
 
@@ -22,6 +23,25 @@ def search():
 @bp.get("/kwic")
 def kwic():
     return jsonify(get_searcher().kwic(**kwic_args(read_search_params(request.args))))
+
+
+@bp.get("/suggest")
+def suggest():
+    """What to suggest for the typed `q`, each with the address it leads to: a facet value
+    filters the results, a word searches for it, a title opens its item."""
+    result = get_searcher().suggest(read_q(request.args))
+    for entry in result["suggestions"]:
+        entry["url"] = _suggestion_url(entry)
+    return jsonify(result)
+
+
+def _suggestion_url(entry: dict) -> str:
+    if entry["kind"] in SUGGESTED_FACETS:
+        return SearchParams(filters={entry["kind"]: [entry["value"]]}).url()
+    if entry["kind"] == WORD:
+        return SearchParams(q=entry["value"]).url()
+    assert entry["kind"] == TITLE
+    return url_for("views.item", item_id=entry["value"])
 
 
 @bp.get("/items/<item_id>")

@@ -31,8 +31,8 @@ def lines(text: str, pattern: re.Pattern | None, context: int = KWIC_CONTEXT_CHA
     out = []
     for start, end in find_spans(text, pattern):
         # Twice the context before folding white space, so that enough characters remain.
-        left = _SPACE.sub(" ", text[max(0, start - 2 * context):start]).lstrip()[-context:]
-        right = _SPACE.sub(" ", text[end:end + 2 * context]).rstrip()[:context]
+        left = _SPACE.sub(" ", text[max(0, start - 2 * context):start])[-context:].lstrip()
+        right = _SPACE.sub(" ", text[end:end + 2 * context])[:context].rstrip()
         out.append(Line(left, _SPACE.sub("", text[start:end]), right, start))
     return out
 
