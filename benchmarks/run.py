@@ -40,6 +40,7 @@ from benchmarks import pdf, peers, scaler, web
 from benchmarks.queries import QUERIES
 from benchmarks.web import pct
 from search.vocabulary import DEFAULT_LIMIT
+from tests.support import Server, cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000
@@ -106,7 +107,7 @@ def run_child(code: str, *args: str, log_path: Path) -> tuple[dict, float, float
     """Run Python `code` in a child; returns (its JSON output, wall seconds, peak RSS in MB)."""
     started = time.perf_counter()
     with open(log_path, "ab") as err:
-        proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, env=web.child_env(),
+        proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, env=cli_env(),
                                 stdout=subprocess.PIPE, stderr=err)
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -354,12 +355,12 @@ def bench_web(index: Path, logs: Path, seconds: float, startups: int, seed: int)
     paths += [f"/api/items/{i}" for i in ids[::2]] + [f"/item/{i}" for i in ids[1::2]]
     server_starts = []
     for _ in range(max(0, startups - 1)):
-        srv = web.Server(index, logs / "server.log")
+        srv = Server(index, log_path=logs / "server.log")
         try:
             server_starts.append(srv.start())
         finally:
             srv.stop()
-    srv = web.Server(index, logs / "server.log")
+    srv = Server(index, log_path=logs / "server.log")
     try:
         server_starts.append(srv.start())
         web.load(srv.port, paths, clients=8, seconds=min(2.0, seconds), seed=seed)  # warm-up

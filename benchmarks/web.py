@@ -1,11 +1,13 @@
-"""The real server under load, and start-up times. Loopback (127.0.0.1) only."""
+"""The real server under load, and start-up times. Loopback (127.0.0.1) only.
+
+The server is started by the tests' launcher (`tests.support.Server`), whose `start()`
+returns the seconds from spawn to the first answer of a search.
+"""
 from __future__ import annotations
 
 import http.client
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -13,77 +15,12 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def child_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
+from tests.support import HOST, ROOT, cli_env
 
 
 def search_url(q: str, filters: dict[str, list[str]], api: bool = True) -> str:
     args = [("q", q)] + [(f, v) for f, vs in filters.items() for v in vs]
     return ("/api/search?" if api else "/?") + urllib.parse.urlencode(args)
-
-
-def _get(port: int, path: str, timeout: float = 5.0) -> int:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    finally:
-        conn.close()
-
-
-class Server:
-    """`python -m webui` as a child process on a free loopback port (its defaults,
-    as shipped, unless `threads` is given)."""
-
-    def __init__(self, index: Path, log: Path, threads: int | None = None):
-        self.index, self.log, self.threads = index, log, threads
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> float:
-        """Spawn; returns seconds from spawn to the first 200 answer of a search."""
-        started = time.perf_counter()
-        self._log = open(self.log, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "webui", "--index", str(self.index), "--host", HOST,
-             "--port", str(self.port)] + (["--threads", str(self.threads)] if self.threads else []),
-            cwd=ROOT, env=child_env(), stdout=self._log, stderr=self._log)
-        path = search_url("援疆", {})
-        deadline = started + 60
-        while time.perf_counter() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log}")
-            try:
-                if _get(self.port, path, timeout=10) == 200:
-                    return time.perf_counter() - started
-            except OSError:
-                pass
-            time.sleep(0.005)
-        raise RuntimeError(f"server gave no 200 within 60 s; see {self.log}")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
 
 
 def load(port: int, paths: list[str], clients: int, seconds: float, seed: int) -> dict:
@@ -151,7 +88,7 @@ def cli_startup(index: Path, query: str = "援疆") -> float:
     """Seconds from spawning `python -m search query … --json` to its exit with an answer."""
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-m", "search", "query", query, "--index", str(index), "--json"],
-                         cwd=ROOT, env=child_env(), capture_output=True, timeout=120)
+                         cwd=ROOT, env=cli_env(), capture_output=True, timeout=120)
     elapsed = time.perf_counter() - started
     if out.returncode != 0:
         raise RuntimeError(f"CLI query failed: {out.stderr.decode(errors='replace')[-500:]}")

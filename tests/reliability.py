@@ -1,28 +1,17 @@
-"""Helpers shared by the reliability tests (tests/test_reliability_*.py).
+"""Helpers of the reliability tests (tests/test_reliability_*.py); what all tests share
+(the CLI runner, the server launcher) is in support.py.
 
 * `vary_corpus` writes N distinct briefing files derived from the samples in corpus/.
-* `run_cli` runs `python -m search …` as a user would, with a timeout.
-* `Server` starts the real waitress server (`python -m webui`) on a free port.
 * `index_state` lists what an index holds (ids and titles), to compare two indexes.
 """
 from __future__ import annotations
 
-import http.client
-import json
-import os
 import random
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "corpus"
-PYTHON = sys.executable
+from support import CORPUS
 
 GROUPS = ("南通", "苏州", "武进", "江阴", "南京", "淮安", "扬州", "泰州", "徐州", "江宁", "镇江",
           "张家港", "连云港")
@@ -30,7 +19,7 @@ WORDS = ("葡萄", "薰衣草", "苹果", "雪莲", "马铃薯", "棉花", "枸�
 
 
 def sample_texts() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    return [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
 
 
 def vary(text: str, n: int, rng: random.Random, marker: str | None = None) -> str:
@@ -73,24 +62,6 @@ def vary_corpus(folder: Path, count: int, seed: int = 1, markers: bool = True) -
     return paths
 
 
-# ----------------------------------------------------------------------------- the CLI
-
-def cli_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    return env
-
-
-def run_cli(*args, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "search", *map(str, args)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=timeout, env=cli_env(), **kw)
-
-
-def assert_no_traceback(stderr: str) -> None:
-    assert "Traceback" not in stderr, stderr[-3000:]
-
-
 # ----------------------------------------------------------------------------- indexes
 
 def index_state(index_dir) -> list[tuple[str, str, str]]:
@@ -102,84 +73,6 @@ def index_state(index_dir) -> list[tuple[str, str, str]]:
         by_id = {item["id"]: (f["meta"]["source"], item["title"])
                  for f in s.documents(rec="file") for item in f["meta"]["items"]}
         return sorted((f["id"], *by_id[f["id"]]) for f in s.documents(rec="item"))
-
-
-# ----------------------------------------------------------------------------- the server
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-_ASCII = "".join(chr(c) for c in range(33, 127))
-
-
-class Server:
-    """`python -m webui --index DIR` on a free loopback port; a context manager."""
-
-    def __init__(self, index_dir, threads: int = 8, log_path=None):
-        self.index_dir = Path(index_dir)
-        self.threads = threads
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
-
-    def __enter__(self):
-        self._log = open(self.log_path, "w+b") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen(
-            [PYTHON, "-m", "webui", "--index", str(self.index_dir), "--host", "127.0.0.1",
-             "--port", str(self.port), "--threads", str(self.threads)],
-            cwd=ROOT, env=cli_env(), stdout=self._log, stderr=self._log, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log()}")
-            try:
-                status, _, _ = self.get("/api/search?q=", timeout=5)
-                if status == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer within 30 s: {self.log()}")
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        if self.log_path and hasattr(self._log, "close"):
-            self._log.close()
-
-    def log(self) -> str:
-        if not self.log_path:
-            return ""
-        return Path(self.log_path).read_bytes().decode("utf-8", "replace")[-5000:]
-
-    def get(self, path: str, timeout: float = 10) -> tuple[int, dict, bytes]:
-        """(status, headers, body) of one GET on a fresh connection; `path` is sent as is,
-        except that characters outside ASCII are percent-encoded as UTF-8 (as browsers do)."""
-        path = urllib.parse.quote(path, safe=_ASCII)
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
-
-    def get_json(self, path: str, timeout: float = 10):
-        status, _, body = self.get(path, timeout)
-        return status, json.loads(body)
 
 
 def api_search(q: str, **params) -> str:

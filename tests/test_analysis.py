@@ -1,13 +1,11 @@
 """The analyzer: true positions, kept digits, normalisation, and rjieba ≡ jieba."""
-from pathlib import Path
-
 import jieba
 import pytest
 
 from search.analysis import (ChineseTokenizer, _userdict_lines, normalize, query_words,
                              segmenter, word_positions, word_tokens)
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from support import CORPUS
 
 
 def test_positions_are_consecutive_token_numbers_not_character_offsets():

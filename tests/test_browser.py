@@ -9,79 +9,18 @@ import io
 import json
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import numpy as np
 import pytest
 
-from conftest import HOSTILE_TITLE_1, HOSTILE_TITLE_2, PDF_ARTICLES, ROOT
+from support import HOSTILE_TITLE_1, HOSTILE_TITLE_2, PDF_ARTICLES, ROOT
 
 pytestmark = pytest.mark.browser
 
 SHOTS = ROOT / "test-output" / "screenshots"
 README_SHOTS = ROOT / "docs" / "screenshots"  # the ones the README shows
-START_TIMEOUT = 60.0  # seconds to wait for the server to answer (not an assertion on speed)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(index_dir: Path, log_path: Path):
-    """Start `python -m webui` on a free port; yield its base URL; stop it."""
-    port = free_port()
-    log = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "webui", "--index", str(index_dir),
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited with {proc.returncode}: {log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base + "/api/issues", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer: {log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def server(index_dir, tmp_path_factory):
-    yield from serve(index_dir, tmp_path_factory.mktemp("server") / "server.log")
-
-
-@pytest.fixture(scope="module")
-def hostile_server(hostile_index_dir, tmp_path_factory):
-    yield from serve(hostile_index_dir, tmp_path_factory.mktemp("hostile-server") / "server.log")
-
-
-@pytest.fixture(scope="module")
-def paged_server(paged_index, tmp_path_factory):
-    yield from serve(paged_index["index"], tmp_path_factory.mktemp("paged-server") / "server.log")
 
 
 @pytest.fixture
@@ -108,7 +47,7 @@ def total(pg) -> int:
 def test_search_facet_item_and_source_span(server, page):
     from playwright.sync_api import expect
 
-    page.goto(server + "/")
+    page.goto(server.base + "/")
     expect(page.locator("body.page-search")).to_have_count(1)
     everything = total(page)
     page.fill("#q", "援疆")
@@ -162,9 +101,9 @@ def test_search_facet_item_and_source_span(server, page):
 def test_item_address_with_span_anchor_scrolls_to_it(server, page):
     from playwright.sync_api import expect
 
-    with urllib.request.urlopen(server + "/api/search?q=%E5%8C%BB%E7%96%97&limit=1", timeout=30) as r:
+    with urllib.request.urlopen(server.base + "/api/search?q=%E5%8C%BB%E7%96%97&limit=1", timeout=30) as r:
         item_id = json.load(r)["hits"][0]["id"]
-    page.goto(f"{server}/item/{item_id}?q=医疗#span")
+    page.goto(f"{server.base}/item/{item_id}?q=医疗#span")
     expect(page.locator("#span")).to_be_in_viewport()
     expect(page.locator("#span mark.term").first).to_be_visible()
     assert page.errors == []
@@ -176,7 +115,7 @@ def test_pages_without_javascript_still_work(server, browser):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     try:
-        pg.goto(server + "/?q=援疆")
+        pg.goto(server.base + "/?q=援疆")
         expect(pg.locator("button.js-hidden")).to_be_visible()  # the sort needs its button
         pg.select_option("#sort", "oldest")
         pg.locator("button.js-hidden").click()
@@ -189,7 +128,7 @@ def test_pages_without_javascript_still_work(server, browser):
 
 
 def test_sort_select_applies_itself_with_javascript(server, page):
-    page.goto(server + "/?q=援疆")
+    page.goto(server.base + "/?q=援疆")
     assert not page.locator("button.js-hidden").is_visible()
     page.select_option("#sort", "newest")
     page.wait_for_url(re.compile(r".*sort=newest.*"))
@@ -200,7 +139,7 @@ def test_sort_select_applies_itself_with_javascript(server, page):
 def test_issue_group_and_list_pages(server, page):
     from playwright.sync_api import expect
 
-    page.goto(server + "/issues")
+    page.goto(server.base + "/issues")
     expect(page.locator("li.issue-card")).to_have_count(5)
     shot(page, "issues")
     page.locator("a.issue-card-title", has_text="2017年第17期").click()
@@ -209,18 +148,18 @@ def test_issue_group_and_list_pages(server, page):
     n = page.locator("article.issue-item").count()
     assert n > 3 and page.locator(".issue-contents li").count() == n
     shot(page, "issue")
-    page.goto(server + "/group/南通")
+    page.goto(server.base + "/group/南通")
     expect(page.locator("h1")).to_contain_text("南通")
     assert page.locator(".group-items li.hit").count() > 0
     shot(page, "group")
-    page.goto(server + "/item/no-such-item")
+    page.goto(server.base + "/item/no-such-item")
     expect(page.locator("h1")).to_contain_text("未找到")
     shot(page, "not-found")
     assert [e for e in page.errors if "404" not in e] == []
 
 
 def test_keyboard_reaches_the_search_box_and_results(server, page):
-    page.goto(server + "/?q=援疆")
+    page.goto(server.base + "/?q=援疆")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.locator("body").click(position={"x": 5, "y": 300})
@@ -236,7 +175,7 @@ def test_phone_layout_puts_facets_under_results(server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     pg = context.new_page()
     try:
-        pg.goto(server + "/?q=南通")
+        pg.goto(server.base + "/?q=南通")
         results = pg.locator("section.results").bounding_box()
         facets = pg.locator("aside.facets").bounding_box()
         assert facets["y"] >= results["y"] + results["height"] - 1
@@ -250,14 +189,14 @@ def test_hostile_document_does_not_execute(hostile_server, page):
     from playwright.sync_api import expect
 
     for url in ("/?q=script", "/?q=onerror", "/", "/issue/2030-01", "/group/苏州"):
-        page.goto(hostile_server + url)
+        page.goto(hostile_server.base + url)
         assert page.evaluate("typeof window.__xss") == "undefined", url
         assert page.locator('img[src="x"]').count() == 0, url
         assert page.locator("b").count() == 0, url
-    page.goto(hostile_server + "/?q=script")
+    page.goto(hostile_server.base + "/?q=script")
     expect(page.locator(".hit-title").first).to_contain_text("<script>window.__xss=1</script>")
     shot(page, "hostile-search")
-    page.goto(hostile_server + "/?q=img")
+    page.goto(hostile_server.base + "/?q=img")
     titles = page.locator(".hit-title").all_inner_texts()
     assert HOSTILE_TITLE_2 in titles
     page.locator(".hit-title a").first.click()
@@ -267,7 +206,7 @@ def test_hostile_document_does_not_execute(hostile_server, page):
     assert page.locator("#item-title").inner_text() in (HOSTILE_TITLE_1, HOSTILE_TITLE_2)
     shot(page, "hostile-item")
     # a hostile query string is shown, not run
-    page.goto(hostile_server + '/?q="><img src=x onerror="window.__xss=9">')
+    page.goto(hostile_server.base + '/?q="><img src=x onerror="window.__xss=9">')
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.locator('img[src="x"]').count() == 0
     assert page.input_value("#q") == '"><img src=x onerror="window.__xss=9">'
@@ -316,14 +255,14 @@ def assert_marked_page(page, item_id: str, server: str, name: str) -> None:
 
 
 def test_pdf_item_shows_its_page_marked(paged_server, page):
-    long_article = hits_of(paged_server, PDF_ARTICLES[1][0])[0]
+    long_article = hits_of(paged_server.base, PDF_ARTICLES[1][0])[0]
     assert long_article["title"] == PDF_ARTICLES[1][0]
     assert long_article["pages"]["last"] > long_article["pages"]["first"]
-    assert_marked_page(page, long_article["id"], paged_server, "item-pdf")
+    assert_marked_page(page, long_article["id"], paged_server.base, "item-pdf")
     assert page.locator("#original figure.page-view").count() == (
         long_article["pages"]["last"] - long_article["pages"]["first"] + 1)
     # from the results page: the hit says where it is in the original
-    page.goto(f"{paged_server}/?q=霍尔果斯招商")
+    page.goto(f"{paged_server.base}/?q=霍尔果斯招商")
     expect_text = page.locator("li.hit .meta-pages").first.inner_text()
     assert re.fullmatch(r"原件第 \d+–\d+ 页", expect_text), expect_text
 
@@ -331,11 +270,11 @@ def test_pdf_item_shows_its_page_marked(paged_server, page):
 def test_scanned_item_shows_its_page_marked_and_its_ocr_badge(paged_server, page):
     from playwright.sync_api import expect
 
-    hit = hits_of(paged_server, "镇江")[0]  # words of the scan
+    hit = hits_of(paged_server.base, "镇江")[0]  # words of the scan
     assert hit["ocr_confidence"] is not None
-    assert_marked_page(page, hit["id"], paged_server, "item-scan")
+    assert_marked_page(page, hit["id"], paged_server.base, "item-scan")
     expect(page.locator(".item-kind .badge-ocr")).to_contain_text("OCR")
-    page.goto(f"{paged_server}/?q=镇江")
+    page.goto(f"{paged_server.base}/?q=镇江")
     expect(page.locator("li.hit .badge-ocr").first).to_have_text(re.compile(r"OCR \d+%"))
     shot(page, "search-ocr", full_page=False)
 
@@ -346,8 +285,8 @@ def test_the_page_view_needs_no_javascript(paged_server, browser):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     try:
-        item_id = hits_of(paged_server, PDF_ARTICLES[0][0])[0]["id"]
-        pg.goto(f"{paged_server}/item/{item_id}#original")
+        item_id = hits_of(paged_server.base, PDF_ARTICLES[0][0])[0]["id"]
+        pg.goto(f"{paged_server.base}/item/{item_id}#original")
         image = pg.locator("#original img.page-image").first
         expect(image).to_be_visible()
         pg.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())

@@ -2,9 +2,6 @@
 import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
@@ -13,10 +10,7 @@ from search.errors import SearchError
 from search.index import IndexLocked, build_index
 from search.searcher import Searcher
 
-from briefing import briefing
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+from support import CORPUS, briefing, run_cli
 
 
 @pytest.fixture
@@ -119,11 +113,6 @@ def test_bad_files_are_reported_by_name_and_the_rest_are_indexed(corpus, tmp_pat
     assert all(reason for reason in failed.values())
     assert summary.files_parsed == 6 and not summary.ok
     assert Searcher(tmp_path / "index").search("扬州工作组举办培训")["total"] == 1
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "search", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
 
 
 def test_cli_index_and_query(corpus, tmp_path):

@@ -13,8 +13,7 @@ import pytest
 from PIL import Image
 
 from benchmarks.typeset import typeset_pdf
-from briefing import briefing
-from conftest import NEWS, PDF, PDF_ARTICLES, SCAN, SCAN_ARTICLES
+from support import NEWS, PDF, PDF_ARTICLES, SCAN, SCAN_ARTICLES, briefing
 from html_tree import parse
 from search.index import build_index
 from search.searcher import Searcher

@@ -5,7 +5,6 @@ tests re-format a document (wrap, strip or add markdown, re-encode, drop blank l
 and assert that the same items come out.
 """
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +15,8 @@ from search.enrich import enrich
 from search.parse import parse_text as parse_only
 from search.pipeline import read_document as parse_path
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from support import CORPUS
+
 CORPUS_FILES = sorted(CORPUS.glob("*.txt"))
 
 

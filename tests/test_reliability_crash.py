@@ -27,7 +27,8 @@ from search.index import build_index
 from search.searcher import Searcher
 from search.vocabulary import ALL_VERSIONS
 
-from reliability import PYTHON, ROOT, assert_no_traceback, cli_env, index_state, run_cli, vary_corpus
+from reliability import index_state, vary_corpus
+from support import CORPUS, PYTHON, ROOT, assert_no_traceback, cli_env, run_cli
 
 FILES = int(os.environ.get("RELIABILITY_CRASH_FILES", 200))
 QUERIES = ("title:援疆", "援疆 year:2015", "补记", "南通", "医疗 培训", "霍尔果斯", "编号0007", "葡萄", '"伊宁县"', "group:苏州 学习")
@@ -284,9 +285,8 @@ def test_a_damaged_side_file_of_the_index_costs_time_never_answers(tmp_path, sid
     """The index's own files are written atomically by Whoosh; the indexer's side files
     (manifest, analysis stamp, column cache) may be lost or damaged by a disk or a hand:
     the searcher still answers the same, and the next run puts everything right."""
-    from reliability import SAMPLES as samples
     corpus = tmp_path / "corpus"
-    shutil.copytree(samples, corpus)
+    shutil.copytree(CORPUS, corpus)
     for p in corpus.iterdir():
         p.chmod(0o644)
     index = tmp_path / "index"
@@ -322,9 +322,8 @@ def test_a_damaged_side_file_of_the_index_costs_time_never_answers(tmp_path, sid
 def test_a_same_size_edit_is_picked_up_by_the_next_run(tmp_path):
     """Unchanged files are skipped by size and mtime: an edit that keeps the size must still
     be seen (its mtime moves), even when it lands within the same second as the last run."""
-    from reliability import SAMPLES as samples
     corpus = tmp_path / "corpus"
-    shutil.copytree(samples, corpus)
+    shutil.copytree(CORPUS, corpus)
     target = sorted(corpus.glob("*.txt"))[0]
     target.chmod(0o644)
     index = tmp_path / "index"

@@ -31,21 +31,21 @@ from search.ingest import read_source
 from search.searcher import NotFound, Searcher
 from search.store import file_id
 
-from briefing import briefing
-from reliability import PYTHON, ROOT, SAMPLES, assert_no_traceback, cli_env, index_state, run_cli
+from reliability import index_state
+from support import CORPUS, PYTHON, ROOT, assert_no_traceback, briefing, cli_env, run_cli
 
-GOOD = sorted(p.name for p in SAMPLES.glob("*.txt"))
+GOOD = sorted(p.name for p in CORPUS.glob("*.txt"))
 IS_ROOT = os.geteuid() == 0
 
 # Sample text without a briefing header: the parser's "stand-alone article" path.
-PROSE = "".join(line for line in (SAMPLES / GOOD[1]).read_text("utf-8").splitlines(keepends=True)
+PROSE = "".join(line for line in (CORPUS / GOOD[1]).read_text("utf-8").splitlines(keepends=True)
                 if len(line) > 60)
 
 
 def copy_samples(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in GOOD:
-        shutil.copyfile(SAMPLES / name, folder / name)
+        shutil.copyfile(CORPUS / name, folder / name)
         os.chmod(folder / name, 0o644)
     return folder
 
@@ -65,7 +65,7 @@ def without(state, sources) -> list:
 # Files that are not readable briefing text, and why they must be refused.
 def bad_files(folder: Path) -> dict[str, str]:
     """Write the bad files into `folder`; → {name: regex the reason must match}."""
-    utf8 = (SAMPLES / GOOD[0]).read_bytes()
+    utf8 = (CORPUS / GOOD[0]).read_bytes()
     files = {
         "empty.txt": (b"", r"empty"),
         "blank.txt": (b" \n\r\n\t\n  \n", r"empty|white space"),
@@ -77,7 +77,7 @@ def bad_files(folder: Path) -> dict[str, str]:
         "mixed.txt": (utf8[:3000] + "南通援疆工作组全力推进产业援疆".encode("gbk") + utf8[3000:6000],
                       r"undecodable|mixed|encoding"),
         # A UTF-16 file cut to an odd number of bytes.
-        "utf16-truncated.txt": ((codecs.BOM_UTF16_LE + (SAMPLES / GOOD[0]).read_text("utf-8")
+        "utf16-truncated.txt": ((codecs.BOM_UTF16_LE + (CORPUS / GOOD[0]).read_text("utf-8")
                                  .encode("utf-16-le"))[:5001], r"undecodable|truncat|corrupt"),
     }
     for name, (data, _) in files.items():
@@ -109,7 +109,7 @@ def odd_but_good_files(folder: Path) -> dict[str, str]:
     (folder / "feature.txt").write_text("伊宁县杏花节开幕\n\n" + PROSE, "utf-8")
     # Looks like a folder of files, is a folder: walked into, not an error.
     (folder / "folder.txt").mkdir()
-    shutil.copyfile(SAMPLES / GOOD[0], folder / "folder.txt" / "inside.txt")
+    shutil.copyfile(CORPUS / GOOD[0], folder / "folder.txt" / "inside.txt")
     # A symlink to a folder above (a walk that followed it would never end).
     os.symlink("..", folder / "folder.txt" / "up")
     os.symlink(".", folder / "folder.txt" / "self")
@@ -231,7 +231,7 @@ def test_cli_parse_of_a_missing_file_or_a_folder_is_a_message(tmp_path):
 def test_a_file_that_vanishes_before_it_is_read_is_reported_and_nothing_else_is_lost(tmp_path):
     corpus = copy_samples(tmp_path / "c")
     target = corpus / "zz-vanishing.txt"
-    shutil.copyfile(SAMPLES / GOOD[0], target)
+    shutil.copyfile(CORPUS / GOOD[0], target)
 
     def progress(done, total, name):
         if target.exists():  # the first call comes before the last file is read
@@ -272,7 +272,7 @@ def test_a_file_that_becomes_unreadable_mid_run_is_reported(tmp_path, how):
                     "see test_permission_denied_for_a_file_and_a_folder for the real thing")
     corpus = copy_samples(tmp_path / "c")
     target = corpus / "zz-unreadable.txt"
-    shutil.copyfile(SAMPLES / GOOD[0], target)
+    shutil.copyfile(CORPUS / GOOD[0], target)
     done_once = []
 
     def progress(done, total, name):
@@ -325,8 +325,8 @@ def test_permission_denied_for_a_file_and_a_folder(tmp_path):
         pytest.skip("running as root and cannot drop CAP_DAC_OVERRIDE (no setpriv)")
     corpus = copy_samples(tmp_path / "c")
     (corpus / "locked").mkdir()
-    shutil.copyfile(SAMPLES / GOOD[0], corpus / "locked" / "hidden.txt")
-    shutil.copyfile(SAMPLES / GOOD[1], corpus / "secret.txt")
+    shutil.copyfile(CORPUS / GOOD[0], corpus / "locked" / "hidden.txt")
+    shutil.copyfile(CORPUS / GOOD[1], corpus / "secret.txt")
     (corpus / "locked").chmod(0)
     (corpus / "secret.txt").chmod(0)
     try:
@@ -464,7 +464,7 @@ def test_special_files_with_a_txt_name_neither_hang_nor_exhaust_memory(tmp_path,
 
 # -------------------------------------------------------------------- property-based: the parser
 
-SAMPLE_TEXTS = [read_source(SAMPLES / name).text for name in GOOD]
+SAMPLE_TEXTS = [read_source(CORPUS / name).text for name in GOOD]
 PARSER_SETTINGS = settings(max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", 120)), deadline=None,
                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # Text the parser pays attention to, and text it has never seen.
@@ -622,10 +622,8 @@ def test_reading_any_encoding_and_line_end_gives_the_same_items(sample, line_end
 # -------------------------------------------------------------------- property-based: queries
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    index = tmp_path_factory.mktemp("query-fuzz-index")
-    build_index(SAMPLES, index)
-    return Searcher(index)
+def searcher(index_dir):
+    return Searcher(index_dir)
 
 
 QUERY_BITS = ['"', "“", "”", "「", "」", "-", ":", "：", "title:", "body:", "group:", "issue:", "kind:",

@@ -22,7 +22,8 @@ import urllib.parse
 import psutil
 import pytest
 
-from reliability import SAMPLES, Server, api_search, run_cli, vary_corpus
+from reliability import api_search, vary_corpus
+from support import CORPUS, Server, run_cli
 
 SECONDS = float(os.environ.get("RELIABILITY_LOAD_SECONDS", 30))
 WARMUP_SECONDS = min(5.0, SECONDS / 3)
@@ -142,7 +143,7 @@ class Load:
 def test_sustained_mixed_load_has_no_errors_and_bounded_memory(tmp_path):
     corpus = tmp_path / "corpus"
     vary_corpus(corpus, FILES, seed=5)
-    for p in SAMPLES.glob("*.txt"):
+    for p in CORPUS.glob("*.txt"):
         (corpus / p.name).write_bytes(p.read_bytes())
     index = tmp_path / "index"
     built = run_cli("index", corpus, "--index", index, timeout=600)

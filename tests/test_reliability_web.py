@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import html.parser
 import os
 import re
 import shutil
@@ -24,16 +23,15 @@ import pytest
 
 from search.index import build_index
 
-from briefing import briefing
-from reliability import (SAMPLES, Server, api_search, assert_no_traceback, index_state, run_cli,
-                         vary_corpus)
+from reliability import api_search, index_state, vary_corpus
+from support import CORPUS, Server, assert_no_traceback, briefing, parse_html, run_cli
 
 SECRET = "TOP-SECRET-7f3a9c"  # in a file next to the index: must never be served
 
 
 def copy_samples(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for p in SAMPLES.glob("*.txt"):
+    for p in CORPUS.glob("*.txt"):
         shutil.copyfile(p, folder / p.name)
         os.chmod(folder / p.name, 0o644)
     return folder
@@ -169,43 +167,13 @@ def hostile(tmp_path_factory):
     return {"base": base, "index": index, "app": app, "client": app.test_client()}
 
 
-class Page(html.parser.HTMLParser):
-    """Elements (tag, attrs) and text of an HTML page, as a browser's parser sees them."""
-
-    def __init__(self, body: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict]] = []
-        self.script_text: list[str] = []
-        self.texts: list[str] = []
-        self._in = None
-        self.feed(body)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-        self._in = tag
-
-    def handle_startendtag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def handle_endtag(self, tag):
-        self._in = None
-
-    def handle_data(self, data):
-        (self.script_text if self._in in ("script", "style") else self.texts).append(data)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.texts)
-
-
 URL_ATTRS = ("href", "src", "action", "formaction", "data", "srcset", "poster", "xlink:href")
 
 
-def assert_inert(body: str, where: str) -> Page:
-    """No element or attribute that the payloads could have smuggled in."""
-    page = Page(body)
-    for tag, attrs in page.elements:
+def assert_inert(body: str, where: str):
+    """No element or attribute that the payloads could have smuggled in; → the page's tree."""
+    page = parse_html(body)
+    for tag, attrs in ((n.tag, n.attrs) for n in page.iter()):
         assert tag not in ("iframe", "object", "embed", "base", "textarea", "style", "frame"), (where, tag, attrs)
         if tag == "svg":  # the only one is the timeline the server draws
             assert attrs.get("class") == "timeline-chart", (where, tag, attrs)
@@ -220,8 +188,9 @@ def assert_inert(body: str, where: str) -> Page:
             if name.lower() in URL_ATTRS and value:
                 scheme = re.sub(r"[\s\x00-\x1f]", "", value).lower()
                 assert not scheme.startswith(("javascript:", "vbscript:", "data:text")), (where, tag, name, value)
-    assert not "".join(page.script_text).strip(), (where, "inline script or style")
-    assert "window.__xss" not in "".join(page.script_text)
+    script_text = "".join(n.raw_text() for n in page.iter() if n.tag in ("script", "style"))
+    assert not script_text.strip(), (where, "inline script or style")
+    assert "window.__xss" not in script_text
     return page
 
 
@@ -256,11 +225,12 @@ def test_hostile_documents_and_queries_render_as_inert_text(hostile):
         page = assert_inert(r.get_data(as_text=True), url)
         if item is not None:
             # The payload is shown as the text it is, not interpreted.
-            assert item["title"] in page.text, (url, item["title"])
+            assert item["title"] in page.text(), (url, item["title"])
         checked += 1
     assert checked > 40
     # Each payload reaches some page as visible text (so the tests above saw it).
-    shown = "".join(Page(client.get(u).get_data(as_text=True)).text for u, _ in hostile_pages(client)[:60])
+    shown = "".join(parse_html(client.get(u).get_data(as_text=True)).text()
+                    for u, _ in hostile_pages(client)[:60])
     for p in PAYLOADS:
         assert p in shown, p
 
@@ -269,11 +239,11 @@ def test_hostile_file_names_are_text_too(hostile):
     client = hostile["client"]
     issues = client.get("/issues").get_data(as_text=True)
     page = assert_inert(issues, "/issues")
-    assert HOSTILE_NAME in page.text and HOSTILE_ARTICLE in page.text
+    assert HOSTILE_NAME in page.text() and HOSTILE_ARTICLE in page.text()
     for q in ("杏花节", "霍尔果斯口岸"):
         hit = client.get("/api/search?q=" + urllib.parse.quote(q)).get_json()["hits"][0]
         body = client.get(f"/item/{hit['id']}").get_data(as_text=True)
-        assert hit["source"] in assert_inert(body, hit["id"]).text
+        assert hit["source"] in assert_inert(body, hit["id"]).text()
 
 
 def test_the_json_api_is_never_sniffed_as_html(hostile):
@@ -289,7 +259,7 @@ def test_the_json_api_is_never_sniffed_as_html(hostile):
 @pytest.fixture(scope="module")
 def hostile_server(hostile, tmp_path_factory):
     log = tmp_path_factory.mktemp("hostile-log") / "server.log"
-    with Server(hostile["index"], log_path=log) as server:
+    with Server(hostile["index"], threads=8, log_path=log) as server:
         yield server
         assert "Traceback" not in server.log(), server.log()
 

@@ -13,7 +13,7 @@ from search.query.language import WordsWithChar, compile_query, parse_query
 from search.query.scoring import Scorer
 from search.store.columns import Columns
 
-from briefing import briefing
+from support import briefing
 
 # Bodies of different lengths, titles that share words with bodies, and words that stand
 # side by side in one item and apart in another: the cases BM25 and phrases depend on.

@@ -1,6 +1,5 @@
 """Searching a real index built from the sample corpus and from documents made here."""
 import re
-from pathlib import Path
 
 import pytest
 
@@ -9,17 +8,12 @@ from search.index import build_index
 from search.query.language import QueryError
 from search.searcher import Searcher
 
-from briefing import briefing
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from support import briefing
 
 
 @pytest.fixture(scope="module")
-def corpus_searcher(tmp_path_factory):
-    index = tmp_path_factory.mktemp("corpus-index")
-    summary = build_index(CORPUS, index)
-    assert summary.ok and summary.items_added > 20
-    return Searcher(index)
+def corpus_searcher(index_dir):
+    return Searcher(index_dir)
 
 
 def all_items(searcher):

@@ -22,8 +22,7 @@ from search.store.schema import ExactID, WordsField, build_schema
 from search.errors import SearchError
 from search.index.segment import WHOOSH_VERSION, SegmentBuilder, check_whoosh_version, commit
 
-from conftest import CORPUS
-from reliability import ROOT, cli_env
+from support import CORPUS, ROOT, cli_env
 
 
 def corpus_documents() -> list[dict]:

@@ -11,8 +11,7 @@ import pytest
 from search.searcher import Searcher
 from webui import create_app
 
-from conftest import HOSTILE_BODY_1, HOSTILE_TITLE_1, HOSTILE_TITLE_2, hostile_briefing
-from html_tree import parse
+from support import CORPUS, HOSTILE_BODY_1, HOSTILE_TITLE_1, HOSTILE_TITLE_2, hostile_briefing, parse_html
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
@@ -27,7 +26,7 @@ def get_html(client, url, status=200):
     r = client.get(url)
     assert r.status_code == status, (url, r.status_code, r.data[:500])
     assert r.mimetype == "text/html"
-    return parse(r.data), r.get_data(as_text=True)
+    return parse_html(r.data), r.get_data(as_text=True)
 
 
 def total_of(doc) -> int:
@@ -401,7 +400,6 @@ def test_api_errors_are_json_with_status(client, url, status):
 
 def test_api_without_index_is_503_and_recovers_once_built(tmp_path):
     from search.index import build_index
-    from conftest import CORPUS
     app = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True})
     client = app.test_client()
     r = client.get("/api/search?q=援疆")
@@ -481,7 +479,7 @@ def test_security_headers_on_every_answer(client, url):
                                  "/group/南通", "/groups", "/nothing", "/?page=x"])
 def test_pages_have_no_inline_script_style_or_handlers(client, url):
     html = client.get(url).get_data(as_text=True)
-    doc = parse(html)
+    doc = parse_html(html)
     for script in doc.find_all("script"):
         assert script.attrs.get("src", "").startswith("/static/") and not script.text().strip()
     for node in doc.iter():
@@ -496,7 +494,7 @@ def hostile_client(hostile_index_dir):
 
 
 def assert_no_injected_markup(html: str):
-    doc = parse(html)
+    doc = parse_html(html)
     assert not [s for s in doc.find_all("script") if not s.attrs.get("src")]
     assert doc.find_all("img") == []
     assert doc.find_all("b") == []
@@ -510,7 +508,7 @@ def test_hostile_titles_and_bodies_are_escaped_everywhere(hostile_client):
     r = s.get("/?q=script")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    doc = parse(html)
+    doc = parse_html(html)
     assert total_of(doc) >= 1
     assert_no_injected_markup(html)
     titles = [h.text() for h in doc.find_all("h2", cls="hit-title")]
@@ -529,11 +527,11 @@ def test_hostile_titles_and_bodies_are_escaped_everywhere(hostile_client):
             assert r.status_code == 200
             page = r.get_data(as_text=True)
             assert_no_injected_markup(page)
-            doc = parse(page)
+            doc = parse_html(page)
             assert doc.find("h1", id="item-title").text() == h["title"]
             assert "\n".join(t for _, t, _, _ in source_lines(doc)) == hostile_briefing()
     first = next(h for h in items if h["title"] == HOSTILE_TITLE_1)
-    body = parse(s.get(f"/item/{first['id']}").get_data(as_text=True)).find(cls="item-body").text()
+    body = parse_html(s.get(f"/item/{first['id']}").get_data(as_text=True)).find(cls="item-body").text()
     assert body == first["body"] and HOSTILE_BODY_1 in body
 
 
@@ -561,7 +559,7 @@ def test_hostile_parameters_are_escaped(client, url):
 def test_hostile_query_is_kept_in_the_box_as_text(client):
     q = '"><img src=x onerror=alert(1)>'
     r = client.get("/", query_string={"q": q})
-    doc = parse(r.data)
+    doc = parse_html(r.data)
     assert doc.find("input", id="q").attrs["value"] == q
     assert 'value="&#34;&gt;&lt;img' in r.get_data(as_text=True) or \
         'value="&quot;&gt;&lt;img' in r.get_data(as_text=True)
