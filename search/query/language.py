@@ -108,7 +108,7 @@ def normalize_filter(name: str, value: str) -> str:
     if name == "kind":
         return KIND_NAMES.get(value, value)
     if name == "issue":
-        m = re.fullmatch(r"(\d{4})\D+(\d{1,3})", value)
+        m = re.fullmatch(r"(\d{4})\D+(\d{1,3})\D*", value)  # 2017-9, 2017年第9期
         return f"{m.group(1)}-{int(m.group(2)):02d}" if m else value
     return value
 
