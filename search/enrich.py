@@ -7,6 +7,7 @@ traditional-script mirror (江蘇援伊·鹽城工作組) names its group as the
 """
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections import Counter
@@ -17,7 +18,9 @@ from pathlib import Path
 from search.analysis import normalize
 from search.model import Document
 
-DATA_FILE = Path(__file__).with_name("data") / "groups.toml"
+# BRIEFING_GROUPS_FILE names another groups file, e.g. an edited copy to try out; the
+# index stamp hashes whichever file is used, so switching files re-derives every group.
+DATA_FILE = Path(os.environ.get("BRIEFING_GROUPS_FILE") or Path(__file__).with_name("data") / "groups.toml")
 
 # Between a group's name and 工作组 texts put batch numbers and qualifiers:
 # 武进第九批援疆工作组, 南通市援疆工作组, 江苏援伊·南通前方工作组. No punctuation in between.
