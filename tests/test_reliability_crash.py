@@ -361,10 +361,9 @@ def test_killing_a_large_incremental_run_leaves_no_process_and_no_lock(tmp_path)
     never read. Within a few seconds no process of the killed run remains, and the next
     run takes the lock at once and completes."""
     from benchmarks import scaler
-    from reliability import SAMPLES as samples
 
     corpus = tmp_path / "corpus"
-    shutil.copytree(samples, corpus)
+    shutil.copytree(CORPUS, corpus)
     index = tmp_path / "index"
     assert build_index(corpus, index).ok
     before = index_state(index)

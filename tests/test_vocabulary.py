@@ -21,7 +21,7 @@ from search.store.schema import build_schema
 from search.vocabulary import (DEFAULT_LIMIT, FACET_LABELS, FACET_NAMES, FACETS, KIND_LABELS, KINDS, SORT_LABELS,
                                SORTS, facet_value_label, issue_label)
 
-from html_tree import parse
+from support import parse_html
 
 
 def query_of(href) -> dict[str, list[str]]:
@@ -110,7 +110,7 @@ def test_api_facet_values_carry_label_count_selected_and_a_working_toggle_url(cl
 
 
 def test_sidebar_sections_follow_the_vocabulary(client):
-    doc = parse(client.get("/?q=援疆").data)
+    doc = parse_html(client.get("/?q=援疆").data)
     headings = [s.find("h3").text().strip() for s in doc.find_all("section", cls="facet")]
     assert headings == [FACET_LABELS[name] for name in FACET_NAMES]
     options = [o.text().strip() for o in doc.find("select", id="sort").find_all("option")]
@@ -118,7 +118,7 @@ def test_sidebar_sections_follow_the_vocabulary(client):
 
 
 def test_removing_a_filter_typed_in_the_query_removes_it_from_the_query(client):
-    doc = parse(client.get("/?q=援疆+group:南通&kind=dynamic").data)
+    doc = parse_html(client.get("/?q=援疆+group:南通&kind=dynamic").data)
     chips = {c.find(cls="chip-facet").text(): c.attrs["href"] for c in doc.find_all("a", cls="chip")}
     group = query_of(chips[FACET_LABELS["group"]])
     assert group["q"] == ["援疆"] and group["kind"] == ["dynamic"] and "group" not in group
@@ -129,7 +129,7 @@ def test_removing_a_filter_typed_in_the_query_removes_it_from_the_query(client):
 
 
 def test_suggestions_rewrite_the_query_by_its_terms(client):
-    doc = parse(client.get('/?q=zzqq+-医疗+"南通+不存在词"+group:苏州').data)
+    doc = parse_html(client.get('/?q=zzqq+-医疗+"南通+不存在词"+group:苏州').data)
     links = {a.text(): query_of(a.attrs["href"]).get("q", [""])[0]
              for a in doc.find(cls="suggestions").find_all("a")}
     assert links["不用引号（不要求词语紧挨着）"] == "zzqq -医疗 南通 不存在词 group:苏州"
