@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from whoosh import query as Q
 
-from search.query.language import (CHARS_BOOST, MAX_QUERY_CHARS, MAX_UNITS, PHRASE_BONUS, RELATED_BOOST,
+from search.query.language import (CHARS_BOOST, PHRASE_BONUS, RELATED_BOOST,
                                    TITLE_BOOST, QueryError, WordsWithChar, compile_query,
                                    normalize_filter, parse_query, related_terms)
+from search.vocabulary import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 
 
 def units(parsed) -> list[tuple]:
@@ -85,7 +86,7 @@ def test_nothing_to_look_for_is_an_empty_query(text):
 
 @pytest.mark.parametrize("text,message", [
     ("援" * (MAX_QUERY_CHARS + 1), "query too long"),
-    (" ".join(f"词{n}" for n in range(MAX_UNITS + 1)), "too many terms"),
+    (" ".join(f"词{n}" for n in range(MAX_QUERY_TERMS + 1)), "too many terms"),
     ("-南通", "only excludes"),
     ("-南通 -苏州 group:南通", "only excludes"),
 ])
