@@ -18,7 +18,7 @@ import pytest
 
 from search.vocabulary import MAX_LIMIT, SORTS
 
-from html_tree import parse
+from support import parse_html
 
 REPR = re.compile(r"built-in method|bound method|<function |object at 0x|\bat 0x[0-9a-fA-F]+|0x7f[0-9a-f]{4,}"
                   r"|\bNone\b|\[\]|\{\}|\bUndefined\b|Traceback")
@@ -109,7 +109,7 @@ def walk(index_dir):
 class Walk:
     def __init__(self, answers: dict[str, str], sources: set[str]):
         self.answers, self.sources = answers, sources
-        self.pages = {url: parse(text) for url, text in answers.items() if not url.startswith("/api/")}
+        self.pages = {url: parse_html(text) for url, text in answers.items() if not url.startswith("/api/")}
         self.json = {url: json.loads(text) for url, text in answers.items() if url.startswith("/api/")}
 
 
