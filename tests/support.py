@@ -38,10 +38,12 @@ def cli_env() -> dict:
     return env
 
 
-def run_cli(*args, timeout: float = 120, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
-    """`python -m search ARGS…` in a child, with `env` added to its environment."""
+def run_cli(*args, timeout: float = 120, env: dict | None = None, text: bool = True,
+            **kw) -> subprocess.CompletedProcess:
+    """`python -m search ARGS…` in a child, with `env` added to its environment; its output
+    as text, or as bytes (`text=False`)."""
     return subprocess.run([PYTHON, "-m", "search", *map(str, args)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=timeout, env=cli_env() | (env or {}), **kw)
+                          text=text, cwd=ROOT, timeout=timeout, env=cli_env() | (env or {}), **kw)
 
 
 def assert_no_traceback(stderr: str) -> None:

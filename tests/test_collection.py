@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,9 +19,7 @@ from search.query import dates
 from search.searcher import Searcher
 from webui import create_app
 
-from briefing import briefing
-from conftest import ROOT
-from html_tree import parse
+from support import briefing, parse_html, run_cli
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -111,7 +107,7 @@ def test_bad_dates_are_400_with_a_message_on_the_page_and_in_the_api(years_clien
 
 def test_results_page_shows_the_range_as_a_chip_keeps_it_and_says_what_was_left_out(years_client):
     r = years_client.get("/?q=招商&date_from=2015-01-01")
-    doc = parse(r.data)
+    doc = parse_html(r.data)
     assert int(doc.find(cls="total").attrs["data-total"]) == 4
     assert doc.find(cls="undated-excluded").text() == "1"
     chip = [c for c in doc.find_all("a", cls="chip") if "日期" in c.text()]
@@ -156,7 +152,7 @@ def searcher_sample(index_dir):
 
 
 def test_results_page_draws_the_timeline_as_svg_with_links_that_narrow_the_range(years_client):
-    doc = parse(years_client.get("/?q=招商&group=南通").data)
+    doc = parse_html(years_client.get("/?q=招商&group=南通").data)
     svg = doc.find("svg", cls="timeline-chart")
     assert svg is not None
     bars = svg.find_all("a", cls="bar-link")
@@ -170,24 +166,24 @@ def test_results_page_draws_the_timeline_as_svg_with_links_that_narrow_the_range
     assert [a.attrs["href"] for a in table.find_all("a")] == [b.attrs["href"] for b in bars]
     assert "另有 1 条无日期" in doc.find("figcaption").text()
     # following the link: the range is applied, and the chart now counts months
-    after = parse(years_client.get(bars[-1].attrs["href"]).data)
+    after = parse_html(years_client.get(bars[-1].attrs["href"]).data)
     assert int(after.find(cls="total").attrs["data-total"]) == 1
     assert [b.attrs["data-period"] for b in after.find_all("a", cls="bar-link")] == ["2019-02"]
 
 
 def test_group_page_and_issue_list_show_the_timeline(years_client):
-    doc = parse(years_client.get("/group/南通").data)
+    doc = parse_html(years_client.get("/group/南通").data)
     bars = doc.find("svg", cls="timeline-chart").find_all("a", cls="bar-link")
     assert parse_qs(urlsplit(bars[0].attrs["href"]).query)["group"] == ["南通"]
     assert years_client.get("/api/groups/南通").get_json()["granularity"] == "year"
-    doc = parse(years_client.get("/issues").data)
+    doc = parse_html(years_client.get("/issues").data)
     assert len(doc.find("svg", cls="timeline-chart").find_all("a", cls="bar-link")) == 3
 
 
 def test_timeline_stays_empty_without_dates(years, years_client):
     r = years.search("招商", date_from="2030-01-01")
     assert r["total"] == 0 and r["timeline"] == []
-    doc = parse(years_client.get("/?q=招商&date_from=2030-01-01").data)
+    doc = parse_html(years_client.get("/?q=招商&date_from=2030-01-01").data)
     assert doc.find("svg") is None and doc.find(cls="empty-state") is not None
 
 
@@ -213,7 +209,7 @@ def test_overview_counts_files_issues_items_and_groups_by_year(years, years_clie
     assert data["localities"][0] == {"value": "伊宁县", "count": 4}
     assert [d["issue"] for d in data["newest_issues"]] == ["2019-02", "2015-07", "2012-03"]
 
-    doc = parse(years_client.get("/overview").data)
+    doc = parse_html(years_client.get("/overview").data)
     assert doc.find(cls="total-items").text() == str(DATED + 1)
     cells = doc.find("table", cls="heat").find_all("td")
     assert any("heat-5" in c.classes for c in cells) and any("heat-0" in c.classes for c in cells)
@@ -223,7 +219,7 @@ def test_overview_counts_files_issues_items_and_groups_by_year(years, years_clie
 
 
 def test_header_and_the_empty_search_page_link_to_the_overview(client):
-    doc = parse(client.get("/").data)
+    doc = parse_html(client.get("/").data)
     assert doc.find("nav", cls="site-nav").find("a", href="/overview") is not None
     assert doc.find("a", cls="overview-link").attrs["href"] == "/overview"
     assert client.get("/overview").status_code == 200
@@ -278,13 +274,13 @@ def test_export_past_the_cap_is_refused_with_a_message(years_client, monkeypatch
 
 
 def test_results_page_offers_the_exports_or_says_the_result_is_too_large(years_client, monkeypatch):
-    doc = parse(years_client.get("/?q=招商&group=南通").data)
+    doc = parse_html(years_client.get("/?q=招商&group=南通").data)
     links = {a.attrs["href"].split("?")[0]: a.attrs["href"] for a in doc.find(cls="takeaway").find_all("a")}
     assert set(links) == {"/export.csv", "/export.xlsx", "/export.jsonl", "/feed.atom", "/kwic"}
     assert parse_qs(urlsplit(links["/export.csv"]).query) == {"q": ["招商"], "group": ["南通"]}
     import webui.views
     monkeypatch.setattr(webui.views, "EXPORT_LIMIT", 3)
-    doc = parse(years_client.get("/?q=招商").data)
+    doc = parse_html(years_client.get("/?q=招商").data)
     assert doc.find(cls="export-over-limit") is not None and doc.find("a", cls="export-csv") is None
 
 
@@ -300,23 +296,19 @@ def test_csv_cells_that_a_spreadsheet_would_evaluate_are_made_inert():
     assert rows[0]["title"].startswith("'=") and rows[0]["snippet"] == "'+1"
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, timeout=120)
-
-
 def test_cli_exports_the_whole_result_set_and_takes_date_bounds(years_index):
     done = run_cli("query", "招商", "--index", str(years_index), "--format", "csv", "--date-from", "2015",
-                   "--base-url", "http://127.0.0.1:8000/")
+                   "--base-url", "http://127.0.0.1:8000/", text=False)  # the bytes as exported
     assert done.returncode == 0, done.stderr
     rows = read_csv(done.stdout)
     assert len(rows) == 4 and all(r["date"] >= "2015" for r in rows)
     assert rows[0]["url"] == f"http://127.0.0.1:8000/item/{rows[0]['id']}"
-    done = run_cli("query", "招商", "--index", str(years_index), "--format", "jsonl")
+    done = run_cli("query", "招商", "--index", str(years_index), "--format", "jsonl", text=False)
     assert len(done.stdout.decode().splitlines()) == DATED + 1
-    done = run_cli("query", "招商", "--index", str(years_index), "--json", "--date-to", "2012-12")
+    done = run_cli("query", "招商", "--index", str(years_index), "--json", "--date-to", "2012-12", text=False)
     result = json.loads(done.stdout)
     assert result["total"] == 2 and result["timeline"][0]["period"] == "2012-03"
-    done = run_cli("query", "招商", "--index", str(years_index), "--date-from", "2012-02-30")
+    done = run_cli("query", "招商", "--index", str(years_index), "--date-from", "2012-02-30", text=False)
     assert done.returncode == 1
     err = done.stderr.decode().strip()
     assert err.startswith("error: ") and "date_from" in err and "\n" not in err and "Traceback" not in err
@@ -352,7 +344,7 @@ def test_bylines_become_the_standards_list_of_authors(byline, listed):
 def test_citation_is_on_the_page_with_a_copy_button_for_scripts(years_client, years):
     hit = years.search("泰州")["hits"][0]
     for url in ("/?q=泰州", f"/item/{hit['id']}"):
-        doc = parse(years_client.get(url).data)
+        doc = parse_html(years_client.get(url).data)
         text = doc.find(cls="citation-text")
         assert text.text() == hit["citation"]
         button = doc.find("button", cls="copy-citation")
@@ -389,7 +381,7 @@ def test_atom_feed_lists_the_newest_matching_items_with_valid_ids_and_dates(year
 
 
 def test_results_page_links_its_feed_in_the_head_and_the_page(years_client):
-    doc = parse(years_client.get("/?q=招商&group=南通").data)
+    doc = parse_html(years_client.get("/?q=招商&group=南通").data)
     alternate = doc.find("link", rel="alternate")
     assert alternate.attrs["type"] == "application/atom+xml"
     assert parse_qs(urlsplit(alternate.attrs["href"]).query) == {"q": ["招商"], "group": ["南通"]}
