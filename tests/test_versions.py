@@ -8,14 +8,14 @@ import numpy as np
 import opencc
 import pytest
 
-from briefing import briefing
-from html_tree import parse
 from search.index import build_index
 from search.query.language import QueryError
 from search.reprints import THRESHOLD, signature, stories
 from search.searcher import Searcher
 from search.store import versions as versions_store
 from webui import create_app
+
+from support import briefing, parse_html
 
 TO_TRADITIONAL = opencc.OpenCC("s2t").convert
 
@@ -161,13 +161,13 @@ def test_item_page_lists_other_versions_and_results_collapse_with_a_toggle(corpu
     bad = client.get("/api/search?q=援疆&versions=both")
     assert bad.status_code == 400 and "versions" in bad.get_json()["error"]["message"]
 
-    doc = parse(client.get("/?q=援疆").data)
+    doc = parse_html(client.get("/?q=援疆").data)
     toggle = doc.find("a", cls="versions-toggle")
     assert toggle.text() == "显示全部版本" and "versions=all" in toggle.attrs["href"]
     line = next(li for li in doc.find_all("li", cls="hit") if li.attrs["data-id"] == hit["id"]).find(cls="hit-versions")
     assert "另有 2 个版本" in line.text()
     assert {a.attrs["href"].split("?")[0] for a in line.find_all("a")} == {f"/item/{v['id']}" for v in hit["versions"]}
-    shown_all = parse(client.get(toggle.attrs["href"]).data)
+    shown_all = parse_html(client.get(toggle.attrs["href"]).data)
     assert len(shown_all.find_all("li", cls="hit")) == 6
     back = shown_all.find("a", cls="versions-toggle")
     assert back.text() == "合并同一报道的版本" and "versions" not in back.attrs["href"]
@@ -180,7 +180,7 @@ def test_item_page_lists_other_versions_and_results_collapse_with_a_toggle(corpu
                                                                          "news.txt"}
     briefing_version = next(v for v in item["versions"] + [item] if v["source"] == "copies/2018-03.md")
     assert briefing_version["date"] == "2018-06-15"
-    page = parse(client.get(f"/item/{hit['id']}").data)
+    page = parse_html(client.get(f"/item/{hit['id']}").data)
     section = page.find("section", cls="versions")
     assert section.find("h2").text().startswith("其他版本")
     entries = section.find_all("li")
@@ -189,4 +189,4 @@ def test_item_page_lists_other_versions_and_results_collapse_with_a_toggle(corpu
     assert any("江苏省对口支援新疆伊犁州前方指挥部" in li.text() and "2018-06-15" in li.text() for li in entries)
     # an item of no other version has no such section
     alone = next(h for h in api["hits"] if not h["versions_total"])
-    assert parse(client.get(f"/item/{alone['id']}").data).find("section", cls="versions") is None
+    assert parse_html(client.get(f"/item/{alone['id']}").data).find("section", cls="versions") is None
