@@ -6,7 +6,8 @@ import pytest
 
 from search.index import build_index
 from search.searcher import Searcher
-from tests.briefing import briefing
+
+from support import briefing
 
 NEWS = ("首页 > 援疆频道 > 正文\n\n"
         "南通援疆医生守护杏花之乡_伊犁新闻网\n\n"
