@@ -13,12 +13,13 @@ import pytest
 from PIL import Image
 
 from benchmarks.typeset import typeset_pdf
-from support import NEWS, PDF, PDF_ARTICLES, SCAN, SCAN_ARTICLES, briefing
-from html_tree import parse
 from search.index import build_index
 from search.searcher import Searcher
 from search.store import file_key, page_images_dir
 from webui import create_app
+
+from support import NEWS, PDF, PDF_ARTICLES, SCAN, briefing, parse_html
+
 
 @pytest.fixture(scope="module")
 def originals(paged_index):
@@ -60,7 +61,7 @@ def test_item_page_shows_its_page_with_the_region_marked(client, originals):
     first, last = hit["pages"]["first"], hit["pages"]["last"]
     r = client.get(f"/item/{hit['id']}")
     assert r.status_code == 200
-    doc = parse(r.data)
+    doc = parse_html(r.data)
     section = doc.find("section", id="original")
     assert f"原件第 {first}–{last} 页" in section.find("h2").text()
     figures = section.find_all("figure", cls="page-view")
@@ -112,22 +113,22 @@ def test_json_carries_pages_regions_and_ocr(client, originals):
 
 
 def test_ocr_badge_in_hits_and_on_the_item_page(client, originals):
-    doc = parse(client.get("/?q=镇江").data)
+    doc = parse_html(client.get("/?q=镇江").data)
     badges = [b.text() for b in doc.find_all("span", cls="badge-ocr")]
     assert badges and all(re.fullmatch(r"OCR \d+%", b) for b in badges)
     hit = originals["items"][SCAN][0]
-    doc = parse(client.get(f"/item/{hit['id']}").data)
+    doc = parse_html(client.get(f"/item/{hit['id']}").data)
     assert doc.find("p", cls="item-kind").find("span", cls="badge-ocr")
     assert doc.find("section", id="original").find("figcaption").find("span", cls="badge-ocr")
     # a text-layer PDF has no badge
-    doc = parse(client.get(f"/item/{originals['items'][PDF][0]['id']}").data)
+    doc = parse_html(client.get(f"/item/{originals['items'][PDF][0]['id']}").data)
     assert doc.find("p", cls="item-kind").find("span", cls="badge-ocr") is None
     assert doc.find("section", id="original").find("span", cls="badge-ocr") is None
 
 
 def test_a_text_file_has_no_page_view_but_its_original(client, originals):
     hit = originals["items"]["note.txt"][0]
-    doc = parse(client.get(f"/item/{hit['id']}").data)
+    doc = parse_html(client.get(f"/item/{hit['id']}").data)
     assert doc.find("section", id="original") is None
     assert doc.find("a", cls="original-file").attrs["href"] == f"/file/{file_key('note.txt')}"
     r = client.get(f"/file/{file_key('note.txt')}")
@@ -203,7 +204,7 @@ def test_changed_and_removed_originals(originals, tmp_path):
 
     r = client.get(f"/file/{key}")
     assert r.status_code == 409 and r.mimetype == "text/html"
-    message = parse(r.data).find("p", cls="error-message").text()
+    message = parse_html(r.data).find("p", cls="error-message").text()
     assert "简报 第1期.pdf" in message and "python -m search index" in message
     assert client.get(f"/api/files/{key}").status_code == 200  # the index still knows it
     assert client.get(f"/file/{key}/page/1.png").status_code == 200  # of the indexed contents
@@ -212,7 +213,7 @@ def test_changed_and_removed_originals(originals, tmp_path):
     (corpus / PDF).unlink()
     r = client.get(f"/file/{key}")
     assert r.status_code == 404
-    assert "移动或删除" in parse(r.data).find("p", cls="error-message").text()
+    assert "移动或删除" in parse_html(r.data).find("p", cls="error-message").text()
 
     assert page_images_dir(index, PDF).is_dir()
     build_index(corpus, index)  # indexed again: the file is gone from the index, its pages too
