@@ -82,6 +82,19 @@ def paged_server(paged_index, tmp_path_factory) -> Server:
 
 
 @pytest.fixture
+def page(browser):
+    """A fresh Chromium page; `page.errors` collects script errors, CSP violations and 4xx/5xx."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.errors = []  # uncaught script errors and CSP violations land here
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    pg.on("console", lambda msg: msg.type == "error" and pg.errors.append(msg.text))
+    pg.on("response", lambda r: r.status >= 400 and pg.errors.append(f"{r.status} {r.url}"))
+    yield pg
+    context.close()
+
+
+@pytest.fixture
 def app(index_dir):
     from webui import create_app
     return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})

@@ -149,6 +149,22 @@ class Server:
         return status, json.loads(body)
 
 
+# ----------------------------------------------------------------------------- the browser
+
+SHOTS = ROOT / "test-output" / "screenshots"
+
+
+def shot(pg, name: str, full_page: bool = True) -> None:
+    """A screenshot of a Playwright page, as test-output/screenshots/NAME.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def total(pg) -> int:
+    """The result count a results page shows."""
+    return int(pg.locator(".total").get_attribute("data-total"))
+
+
 # ----------------------------------------------------------------------------- documents
 
 FOOTER = ("本期报：中央新疆办，省委、省人大、省政府有关领导同志。\n\n"

@@ -15,33 +15,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 import numpy as np
 import pytest
 
-from support import HOSTILE_TITLE_1, HOSTILE_TITLE_2, PDF_ARTICLES, ROOT
+from support import HOSTILE_TITLE_1, HOSTILE_TITLE_2, PDF_ARTICLES, ROOT, SHOTS, shot, total
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / "test-output" / "screenshots"
 README_SHOTS = ROOT / "docs" / "screenshots"  # the ones the README shows
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    pg.errors = []  # uncaught script errors and CSP violations land here
-    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
-    pg.on("console", lambda msg: msg.type == "error" and pg.errors.append(msg.text))
-    pg.on("response", lambda r: r.status >= 400 and pg.errors.append(f"{r.status} {r.url}"))
-    yield pg
-    context.close()
-
-
-def shot(pg, name: str, full_page: bool = True):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
-
-
-def total(pg) -> int:
-    return int(pg.locator(".total").get_attribute("data-total"))
 
 
 def test_search_facet_item_and_source_span(server, page):

@@ -14,7 +14,8 @@ import pytest
 
 from benchmarks import scaler
 from search.index import build_index
-from test_browser import page, serve, shot, total  # noqa: F401  (page: a fixture)
+
+from support import Server, shot, total
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,8 @@ def years_server(tmp_path_factory):
     scaler.generate(base / "corpus", 0.3, seed=5)
     summary = build_index(base / "corpus", base / "index")
     assert summary.ok, summary.lines()
-    yield from serve(base / "index", base / "server.log")
+    with Server(base / "index", log_path=base / "server.log") as server:
+        yield server.base
 
 
 def test_timeline_is_drawn_and_a_click_on_a_bar_narrows_the_dates(years_server, page):
