@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import search.searcher
-from html_tree import parse
 from search.analysis import normalize
 from search.query.highlight import compile_terms, find_spans
 from search.searcher import Searcher
+
+from support import parse_html
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_lines_sort_by_the_left_context_read_backwards_or_the_right_one(client, 
 
 
 def test_page_is_a_table_aligned_on_the_word_with_sort_links_and_item_links(client):
-    doc = parse(client.get("/kwic?q=援疆&group=南通").data)
+    doc = parse_html(client.get("/kwic?q=援疆&group=南通").data)
     rows = doc.find("table", cls="kwic").find("tbody").find_all("tr")
     assert int(doc.find(cls="kwic-count").attrs["data-lines"]) == len(rows) > 0
     for row in rows:
@@ -94,17 +95,17 @@ def test_page_is_a_table_aligned_on_the_word_with_sort_links_and_item_links(clie
     assert sorts["按右侧语境"]["sort"] == ["right"]
     # the form keeps the filters for the next word
     assert doc.find("form", cls="kwic-form").find("input", name="group").attrs["value"] == "南通"
-    left = parse(client.get("/kwic?q=援疆&sort=left").data)
+    left = parse_html(client.get("/kwic?q=援疆&sort=left").data)
     assert left.find("th", cls="kwic-left").attrs.get("aria-sort") == "ascending"
     assert left.find("nav", cls="kwic-sorts").find("strong").text() == "按左侧语境"
 
 
 def test_results_page_links_its_concordance_with_its_filters(client):
-    doc = parse(client.get("/?q=援疆&kind=article").data)
+    doc = parse_html(client.get("/?q=援疆&kind=article").data)
     link = doc.find("a", cls="kwic-link")
     assert urlsplit(link.attrs["href"]).path == "/kwic"
     assert parse_qs(urlsplit(link.attrs["href"]).query) == {"q": ["援疆"], "kind": ["article"]}
-    assert parse(client.get("/").data).find("a", cls="kwic-link") is None  # no word, no concordance
+    assert parse_html(client.get("/").data).find("a", cls="kwic-link") is None  # no word, no concordance
 
 
 def test_csv_has_a_bom_a_header_and_one_row_per_line(client):
@@ -123,19 +124,19 @@ def test_a_stated_cap_on_lines(client, monkeypatch):
     monkeypatch.setattr(search.searcher, "KWIC_MAX_LINES", 7)
     data = client.get("/api/kwic?q=援疆").get_json()
     assert data["truncated"] and data["max_lines"] == 7 and len(data["lines"]) == 7
-    doc = parse(client.get("/kwic?q=援疆").data)
+    doc = parse_html(client.get("/kwic?q=援疆").data)
     assert "只列出前 7 处" in doc.find("p", cls="notice").text()
     assert len(doc.find("table", cls="kwic").find("tbody").find_all("tr")) == 7
 
 
 def test_no_word_no_match_and_bad_parameters(client):
-    intro = parse(client.get("/kwic").data)
+    intro = parse_html(client.get("/kwic").data)
     assert intro.find("table", cls="kwic") is None and intro.find("input", id="kwic-q") is not None
     missing = client.get("/api/kwic")
     assert missing.status_code == 400 and "检索词" in missing.get_json()["error"]["message"]
     none = client.get("/api/kwic?q=不存在的词语组合").get_json()
     assert none["lines"] == [] and none["total"] == 0
-    assert parse(client.get("/kwic?q=不存在的词语组合").data).find(cls="empty-state") is not None
+    assert parse_html(client.get("/kwic?q=不存在的词语组合").data).find(cls="empty-state") is not None
     for url in ("/api/kwic?q=援疆&sort=sideways", "/kwic?q=援疆&sort=sideways", "/kwic.csv?q=援疆&versions=x",
                 "/api/kwic?q=援疆&date_from=2017-13-40"):
         assert client.get(url).status_code == 400, url
