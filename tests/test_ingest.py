@@ -26,7 +26,7 @@ from search.ingest import ocr, read_source
 from search.ingest.layout import is_page_number
 from search.pipeline import read_document
 
-from reliability import ROOT
+from support import ROOT
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
