@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import CORPUS
 from search.analysis import normalize
 from search.index import build_index
-from test_browser import page, serve, shot, total  # noqa: F401  (page: a fixture)
+
+from support import CORPUS, Server, shot, total
 from test_versions import ISSUE, REPOST
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,8 @@ def reprint_server(tmp_path_factory):
     (corpus / "news.txt").write_text(REPOST, encoding="utf-8")
     summary = build_index(corpus, base / "index")
     assert summary.ok, summary.lines()
-    yield from serve(base / "index", base / "server.log")
+    with Server(base / "index", log_path=base / "server.log") as server:
+        yield server.base
 
 
 def test_other_versions_open_from_the_collapsed_hit_and_the_item_page(reprint_server, page):

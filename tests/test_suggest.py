@@ -6,8 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from html_tree import parse
 from search.vocabulary import SUGGEST_KIND_LIMIT, SUGGEST_LIMIT
+
+from support import parse_html
 
 
 def suggest(client, q) -> list[dict]:
@@ -69,7 +70,7 @@ def test_too_long_a_parameter_is_a_clear_400(client):
 
 
 def test_the_search_box_names_its_suggestions_and_works_without_them(client):
-    doc = parse(client.get("/").data)
+    doc = parse_html(client.get("/").data)
     box = doc.find("input", id="q")
     assert box.attrs["data-suggest"] == "/api/suggest" and box.attrs["autocomplete"] == "off"
     # the combobox roles are the script's to add: without it the box is a plain search field
