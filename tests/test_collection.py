@@ -408,7 +408,8 @@ def test_dates_without_a_month_count_as_undated_in_the_timeline():
     from search.store.columns import Columns
     codes = np.array([0, 1, 2, 2, 3])
     order = np.arange(5)
-    columns = Columns({"date": codes}, {"date": ["", "2017", "2017-08-01", "2017-08-21T09:30"]}, order, order, {})
+    columns = Columns({"date": codes}, {"date": ["", "2017", "2017-08-01", "2017-08-21T09:30"]}, order, order, {},
+                      ordinals=order)
     out = dates.timeline(columns, np.ones(5, dtype=bool))
     assert out["undated"] == 2
     assert out["timeline"] == [{"period": "2017-08", "from": "2017-08-01", "to": "2017-08-31", "count": 3}]
