@@ -42,9 +42,11 @@ MIN_PAGE_PIXELS = 580
 MAX_PAGE_PIXELS = 60_000_000  # an A3 page at 600 dpi; beyond it Pillow's bomb guard would speak
 # Recognised words below this confidence that are punctuation or symbols only are noise.
 NOISE_CONFIDENCE = 60
-# tesseract's Chinese model knows no ★ or ☆: it reads a bullet as some character with
-# a confidence below this. It becomes a bullet the parser knows.
-BULLET_CONFIDENCE = 40
+# tesseract's Chinese model knows no ★ or ☆: it reads a bullet as some character, with
+# a confidence below this, or as part of the word after it (with one below BULLET_DOUBT).
+# It becomes a bullet the parser knows.
+BULLET_CONFIDENCE = 90
+BULLET_DOUBT = 40
 BULLET = "•"
 _SMALL_STOPS = {"O", "o", "0", "°", "。", "〇"}
 _SYMBOLS_ONLY = re.compile(r"[\W_]+")
@@ -126,6 +128,9 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
                 continue
             if n == 0 and _looks_like_bullet(row):
                 text = BULLET
+            elif n == 0 and _swallowed_bullet(row):
+                kept.append((BULLET, x0, y0, x0, y1))
+                kept_conf.append(conf)
             elif text in _SMALL_STOPS and y1 - y0 < 0.5 * typical:
                 text = "。"  # a full stop read as a letter: it is small and sits low
             kept.append((text, x0, y0, x1, y1))
@@ -210,13 +215,15 @@ def correct(line: str, sure: list[float]) -> str:
 
 _OPENERS_MISREAD = "“\"〈<(「"
 _LEADING_DASH = re.compile(r"^[一-]{2}(?=\S)")
+_DOUBLED_BRACKET = re.compile(r"[\[【][\[【]|[\]】][\]】]")  # 】 read as ]】
 
 
 def _pair_marks(line: str) -> str:
     """Marks tesseract reads as their neighbours, put right from their pairing:
-    an opening （ read as “ or 〈 (“总第 9 期）), an opening “ read as ” (”大跨步”), and the
-    —— of a subtitle read as 一一 at the start of a line."""
-    out = list(_LEADING_DASH.sub("——", line))
+    an opening （ read as “ or 〈 (“总第 9 期）), an opening “ read as ” (”大跨步”), a 】
+    read twice (]】), and the —— of a subtitle read as 一一 at the start of a line."""
+    out = list(_DOUBLED_BRACKET.sub(lambda m: m.group(0)[-1] if m.group(0)[-1] in "【】" else m.group(0)[0],
+                                    _LEADING_DASH.sub("——", line)))
     depth = 0
     quote_open = False
     for i, ch in enumerate(out):
@@ -243,17 +250,27 @@ def _pair_marks(line: str) -> str:
 
 def _looks_like_bullet(row: list[Word]) -> bool:
     """Is the line's first word a list bullet (★ ☆ ●) that tesseract read as some character?
-    It is one character, read with next to no confidence, and the text after it stands
-    further off than the line's characters stand from each other."""
-    text, conf, x0 = row[0][:3]
-    if len(row) < 3 or len(text) != 1:
+    It is one character set apart from the text after it by more than half a character,
+    where the characters of a line stand close together."""
+    text, conf, x0, y0, x1, y1 = row[0][:6]
+    if len(row) < 2 or len(text) != 1:
         return False
     if text in BULLETS:
         return True
-    steps = sorted(b[2] - a[2] for a, b in zip(row[1:], row[2:]) if len(a[0]) == 1) or [row[2][2] - row[1][2]]
-    x1, y0, y1 = row[0][4], row[0][3], row[0][5]
-    return (conf < BULLET_CONFIDENCE and row[1][2] - x0 > 1.35 * steps[len(steps) // 2]
-            and row[1][2] - x1 > 0.35 * (y1 - y0))
+    heights = sorted(w[5] - w[3] for w in row)
+    if (conf >= BULLET_CONFIDENCE or text.isascii() or x1 - x0 < 0.7 * (y1 - y0)
+            or y1 - y0 < 0.7 * heights[len(heights) // 2]):
+        return False  # a digit or letter, or a mark narrower or smaller than a character: text
+    # … and a title follows it, not a number (伊犁 20 周年: the 犁 is text).
+    return row[1][2] - x1 > 0.5 * (y1 - y0) and is_han(row[1][0][0])
+
+
+def _swallowed_bullet(row: list[Word]) -> bool:
+    """Is there a bullet tesseract did not read inside the line's first word? The word is
+    a character wider than its text, and doubtful."""
+    text, conf, x0, y0, x1, y1 = row[0][:6]
+    apart = len(row) < 2 or x1 <= row[1][2] + 1  # a box overlapping the next word's is no bullet's
+    return conf < BULLET_DOUBT and is_han(text[0]) and apart and x1 - x0 > (len(text) + 1.2) * (y1 - y0)
 
 
 def _is_cjk_mark(word: str) -> bool:
