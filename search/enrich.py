@@ -28,7 +28,8 @@ _TO_WORK_GROUP = re.compile(r"[^，。；：、,;:\s]{0,8}?工作组")
 
 # A prefecture-wide story names places of many groups at once…
 _PREFECTURE_WIDE_GROUPS = 3
-# … and none of them takes this share of the mentions.
+_HEADQUARTERS_AND_GROUPS = 2  # … or the headquarters and this many …
+# … and none of them takes more than half the mentions.
 _PREFECTURE_WIDE_SHARE = 0.5
 # Between another province's name and its headquarters: 江西援疆前方指挥部, 克州前方指挥部.
 _TO_HEADQUARTERS = re.compile(r"[^，。；：、,;:\s]{0,8}?")
@@ -147,7 +148,8 @@ def _group_from(text: str, mentions: list[Mention], d: Directory, in_title: bool
         lead = len(text) - len(text.lstrip(" “\"'《【#*"))
         if groups and groups[0].start <= lead:
             return groups[0].name
-    elif _prefecture_wide(groups, places, d) or len(hq) > len(groups) + len(_specific(places, d)):
+    elif _prefecture_wide(groups, places, d, with_headquarters=bool(hq)) \
+            or len(hq) > len(groups) + len(_specific(places, d)):
         # The whole batch's story, or the headquarters' own: named more than groups and their places.
         return _headquarters(d)
     strong = [m for m in groups if _names_work_group(text, m, mentions)]
@@ -171,14 +173,14 @@ def _specific(places: list[Mention], d: Directory) -> list[Mention]:
     return [m for m in places if not d.is_headquarters(d.group_of_place(m.name))]
 
 
-def _prefecture_wide(groups: list[Mention], places: list[Mention], d: Directory) -> bool:
+def _prefecture_wide(groups: list[Mention], places: list[Mention], d: Directory, with_headquarters: bool) -> bool:
     """Does a body cover the whole batch: the groups it names, directly or by their places,
-    are many, and none of them dominates?"""
+    are many (or several, beside the headquarters), and none of them dominates?"""
     owners = Counter(m.name for m in groups)
-    owners.update(d.group_of_place(m.name) for m in places if not d.is_headquarters(d.group_of_place(m.name)))
-    if len(owners) < _PREFECTURE_WIDE_GROUPS:
+    owners.update(d.group_of_place(m.name) for m in _specific(places, d))
+    if len(owners) < (_HEADQUARTERS_AND_GROUPS if with_headquarters else _PREFECTURE_WIDE_GROUPS):
         return False
-    return max(owners.values()) < _PREFECTURE_WIDE_SHARE * sum(owners.values())
+    return max(owners.values()) <= _PREFECTURE_WIDE_SHARE * sum(owners.values())
 
 
 def _aiding_group(place: str, context: list[Mention], d: Directory) -> str | None:

@@ -59,6 +59,28 @@ def test_short_navigation_labels_above_a_breadcrumb_are_not_the_headline():
     assert item.title == TITLE
 
 
+def test_the_sites_slogan_menu_and_name_above_its_breadcrumb_are_not_the_story():
+    _, item = article("携手民生之声，构建和谐社会。打造第一民生网站！\n加入收藏 设为首页 联系我们\n伊犁民生网\n"
+                      "首页 >> 援疆专栏 >> 正文\n" + TITLE + "\n作者：网络转载\n\n" + BODY)
+    assert item.title == TITLE and not item.title_derived
+
+
+def test_a_more_link_is_no_breadcrumb():
+    lead = "今冬的伊犁河谷雪多天冷，南通援疆干部忙碌的身影并没有因冷而止。"
+    _, item = article(f"{lead}\n\n>>详情\n\n锡伯小区唱出江苏味道\n\n{BODY}")
+    assert item.title_derived and item.body.startswith(lead)
+
+
+def test_a_tag_above_the_headline_and_its_dateline():
+    doc, item = article("援疆工作\nSearch documents\n" + TITLE + "\nXin Hua Ri Bao· 2025-12-23 23:56\n" + BODY)
+    assert (item.title, doc.date, doc.publisher) == (TITLE, "2025-12-23", "Xin Hua Ri Bao")
+
+
+def test_a_subtitle_between_the_headline_and_its_dateline():
+    _, item = article(page(TITLE, "深化对口援疆和交流合作\n发布日期：2019-11-25  浏览次数：", body=BODY))
+    assert item.title == TITLE
+
+
 def test_a_picture_note_and_a_reporters_line_above_the_lead():
     _, item = article("光明日报记者 李明 王强\n（资料图片）\n" + BODY)
     assert item.title_derived and item.byline == "光明日报记者 李明 王强"
@@ -311,6 +333,12 @@ def test_other_provinces_aid_has_no_jiangsu_group(title, body):
 ])
 def test_the_headquarters_or_the_whole_batch(title, body):
     assert resolve(title, body)[0] == "指挥部"
+
+
+def test_the_headquarters_and_two_groups_named_alike_is_the_headquarters_story():
+    body = ("江苏省援伊前方指挥部在教卫提质方面不断发力。淮安援疆工作组在第七师建设学院。"
+            "镇江援疆工作组在可克达拉推出组团式援教。")
+    assert resolve("", body)[0] == "指挥部"
 
 
 def test_the_provinces_name_before_a_groups_is_the_groups_name():

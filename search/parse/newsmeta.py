@@ -197,7 +197,7 @@ def split_title_date(text: str) -> tuple[str, str | None]:
 
 # -- page furniture ----------------------------------------------------------------
 
-_BREADCRUMB = r"(?:(?:您|你)?(?:所在|现在|当前)?的?位置)\s*:.*|[^。]{0,40}(?:>|»)[^。]{0,40}"
+_BREADCRUMB = r"(?:(?:您|你)?(?:所在|现在|当前)?的?位置)\s*:.*|[^。>»]{1,40}(?:>|»)[^。]{1,40}"
 _FURNITURE = [
     r"\d{1,3}",  # a page number
     r"[|/\\?？·•>»\s]+",  # separators alone, a lost character
@@ -216,19 +216,20 @@ _FURNITURE = [
     r"[(\[【][^()]{0,12}(?:图片|照片|图|摄|视频)[^()]{0,6}[)\]】]",  # (资料图片)
     r"(?:第\s*[a-z]?\d+\s*版|[a-z]\d{1,2}\s*版|当前版|版面|版次).{0,20}",  # e-paper page labels
     r".{0,30}移动版",
-    r"(?:图片|要闻|时政|本地|国内|国际|社会|综合|滚动|热点|视频|地方)?新闻|正文|文章内容页|新闻中心|资讯中心|新闻详情",
+    r"(?:图片|要闻|时政|本地|国内|国际|社会|综合|滚动|热点|视频|地方)?新闻|正文|文章内容页|新闻中心|资讯中心|新闻详情|"
+    r"摘要|内容提要|导读|简介|全文",
 ]
 _FURNITURE_LINE = re.compile("|".join(f"(?:{p})" for p in _FURNITURE))
 # Pieces of furniture glued to the text of a line (a paywall note at a paragraph's end).
 _INLINE_FURNITURE = re.compile(r"\(?[上下](?:接|转)\s*[a-z]?\d*\s*版\)|\(剩余\s*\d+\s*字\)|打开文本图片集|"
                                r"!\[[^\]]*\]\([^)]*\)|<[^<>]*>|&[a-z]+;|&#\d+;")
 # A spam site's keyword header: many short phrases joined by underscores or bars, or by
-# more commas than a headline has.
-_KEYWORD_RUN = re.compile(r"[^_|。]{1,24}(?:[_|][^_|。]{1,24}){2,}|[^,，。]{1,20}(?:[,，][^,，。]{1,20}){3,}")
+# more commas than a headline has (but not a list of names: 作者:其恕,杨建强,凌晨).
+_KEYWORD_RUN = re.compile(r"[^_|。]{2,24}(?:[_|][^_|。]{2,24}){2,}|[^,，。:]{4,20}(?:[,，][^,，。:]{4,20}){3,}")
 # Asset names and tracking codes of a page's ads: `2_fororder_农行`, `wKgAZV7OJmWASlfCAAF…`.
 _ASSET_CODE = re.compile(r"[a-z0-9]*_[a-z0-9_]*[a-z][a-z0-9_]*|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{12,}")
 # A menu: several short words separated by spaces, nothing else.
-_MENU = re.compile(r"[\u4e00-\u9fff]{1,6}(?:\s+[\u4e00-\u9fff]{1,6}){3,}")
+_MENU = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s+[\u4e00-\u9fff]{1,8}){3,}")
 
 
 def is_furniture(original: str, head: bool = True) -> bool:

@@ -26,8 +26,12 @@ HEAD_LINES = 20
 DERIVED_MIN = 12
 # … and never longer than this.
 DERIVED_MAX = LEAD_MAX // 3
-# Above a breadcrumb, lines this short are the site's navigation (站内导航, 移动新媒体).
-NAVIGATION_MAX = 10
+# A line this short under the headline is a name (the author's), not the headline…
+SHORT_NAME = 4
+# … and above it, one this short is a section's name or a tag (援疆工作, 图片新闻).
+TAG_MAX = 8
+# A sentence above the breadcrumb this short is the site's slogan; a longer one, the story's.
+SLOGAN_MAX = 30
 # A letterhead: the issuing office's name alone on the first line of a notice.
 _LETTERHEAD = re.compile(r"(?:指挥部|办公室|委员会|工作组|人民政府|政府|局|厅|委|中心|小组)$")
 
@@ -68,25 +72,39 @@ def _set_aside_page_matter(lines: list[Line]) -> tuple[list[Line], Meta, Meta]:
     out = list(lines)
     head, tail = Meta(), Meta()
     texts = [i for i, x in enumerate(lines) if x.text]
-    story = min(len(texts), HEAD_LINES)  # position in `texts` where the story begins
-    for n, i in enumerate(texts[:HEAD_LINES]):
+    top = texts[:HEAD_LINES]
+    first = _below_navigation(lines, top)
+    for i in top[:first]:
+        head.add(newsmeta.read_meta_line(lines[i].text) or Meta())
+        out[i] = _blank(lines[i])
+    story = len(top)  # position in `texts` where the story begins
+    kept: list[int] = []  # lines left standing above the story: headline, kicker, subtitle
+    headline_at = None  # the line standing right above the first metadata line
+    for n in range(first, len(top)):
+        i = top[n]
         text = lines[i].text
         meta = newsmeta.read_meta_line(text)
         if meta is not None:
             head.add(meta)
             out[i] = _blank(lines[i])
+            if headline_at is None and kept:
+                headline_at = _headline_above(lines, kept)
         elif newsmeta.is_furniture(text):
             out[i] = _blank(lines[i])
-            if newsmeta.is_breadcrumb(text):
-                for j in texts[:n]:
-                    if len(out[j].text) <= NAVIGATION_MAX:
-                        out[j] = _blank(lines[j])
         elif (byline := newsmeta.byline_of(text)) is not None:
             head.byline = head.byline or byline
             out[i] = _blank(lines[i])
         elif _is_prose(text):
             story = n  # the story has begun: what follows is its text
             break
+        else:
+            kept.append(i)
+    # Pages put their headline right above its dateline: short lines above it are section
+    # names and tags (援疆工作, 图片新闻).
+    for i in kept:
+        if headline_at is not None and i < headline_at and len(lines[i].text) <= TAG_MAX \
+                and not lines[i].text.rstrip().endswith("—"):
+            out[i] = _blank(lines[i])
     for i in reversed(texts[story + 1:]):
         meta = newsmeta.read_meta_line(lines[i].text)
         if meta is not None:
@@ -100,6 +118,26 @@ def _set_aside_page_matter(lines: list[Line]) -> tuple[list[Line], Meta, Meta]:
             if cleaned != line.text:
                 out[i] = replace(line, text=cleaned)
     return out, head, tail
+
+
+def _below_navigation(lines: list[Line], top: list[int]) -> int:
+    """Position in `top` of the first line below the site's breadcrumb (0 without one): what
+    stands above it (menus, slogans, the site's name) is the site's, not the story's."""
+    for n, i in enumerate(top):
+        text = lines[i].text
+        if _is_prose(text) and len(text) > SLOGAN_MAX:
+            break  # the story has begun
+        if newsmeta.is_breadcrumb(text):
+            return n + 1
+    return 0
+
+
+def _headline_above(lines: list[Line], kept: list[int]) -> int:
+    """Of the lines standing above a dateline, the headline's: the last one, passing over a
+    subtitle (——…) and a name (孙瑞生) below it."""
+    candidates = [i for i in kept if not lines[i].text.startswith(("—", "--"))] or kept
+    longer = [i for i in candidates if len(lines[i].text) > SHORT_NAME]
+    return (longer or candidates)[-1]
 
 
 def _is_prose(text: str) -> bool:
