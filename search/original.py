@@ -23,22 +23,18 @@ from search.store import MANIFEST, page_images_dir, read_manifest
 
 log = logging.getLogger(__name__)
 
-# How each kind of original is served: content type, and whether a browser may show it
-# itself (PDF viewer, image, plain text) or must download it (markup, Word).
+# How each format of original is served: its content type, and whether a browser may show
+# it itself (PDF viewer, image, plain text) or must download it (markup, Word). The format
+# is what the indexer found the file to be, whatever its name says.
 CONTENT_TYPES = {
-    ".pdf": ("application/pdf", True),
-    ".png": ("image/png", True),
-    ".jpg": ("image/jpeg", True),
-    ".jpeg": ("image/jpeg", True),
-    ".tif": ("image/tiff", False),
-    ".tiff": ("image/tiff", False),
-    ".txt": ("text/plain", True),
-    ".md": ("text/plain", True),
-    ".html": ("text/html", False),
-    ".htm": ("text/html", False),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", False),
-    ".doc": ("application/msword", False),
+    "pdf": ("application/pdf", True),
+    "text": ("text/plain", True),
+    "html": ("text/html", False),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", False),
+    "doc": ("application/msword", False),
 }
+IMAGE_TYPES = {".png": ("image/png", True), ".jpg": ("image/jpeg", True), ".jpeg": ("image/jpeg", True),
+               ".tif": ("image/tiff", False), ".tiff": ("image/tiff", False)}
 OTHER_TYPE = ("application/octet-stream", False)
 PAGED_FORMATS = ("pdf", "image")  # formats whose pages can be shown as images
 _UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f"\\;:<>|?*]')
@@ -70,11 +66,14 @@ class OpenedOriginal:
     name: str  # the file's own name, for Content-Disposition
     content_type: str
     inline: bool
-    size: int
 
 
-def content_type(source: str, encoding: str | None = None) -> tuple[str, bool]:
-    ctype, inline = CONTENT_TYPES.get(PurePosixPath(source).suffix.lower(), OTHER_TYPE)
+def content_type(source: str, fmt: str, encoding: str | None = None) -> tuple[str, bool]:
+    """(Content-Type, shown inline) of an indexed file of format `fmt`."""
+    if fmt == "image":
+        ctype, inline = IMAGE_TYPES.get(PurePosixPath(source).suffix.lower(), OTHER_TYPE)
+    else:
+        ctype, inline = CONTENT_TYPES.get(fmt, OTHER_TYPE)
     if ctype.startswith("text/"):
         ctype += f"; charset={_charset(encoding)}"
     return ctype, inline
@@ -125,11 +124,10 @@ class Originals:
             raise OriginalRemoved(f"{source}: not a file of the corpus")
         return self.corpus().joinpath(*parts)
 
-    def open(self, source: str, sha256: str, encoding: str | None = None) -> OpenedOriginal:
+    def open(self, source: str, sha256: str, fmt: str, encoding: str | None = None) -> OpenedOriginal:
         """The indexed file, open, after checking it still has the indexed contents."""
         stream = self._open_checked(source, sha256)
-        ctype, inline = content_type(source, encoding)
-        return OpenedOriginal(stream, download_name(source), ctype, inline, os.fstat(stream.fileno()).st_size)
+        return OpenedOriginal(stream, download_name(source), *content_type(source, fmt, encoding))
 
     def _open_checked(self, source: str, sha256: str):
         path = self.path(source)

@@ -516,7 +516,8 @@ class Searcher:
         """The indexed file `key`, open and checked (`search.original.OpenedOriginal`)."""
         gen = self._current()
         record = gen.record(gen.source_of(key))
-        return self.originals.open(record["meta"]["source"], record["sha256"], record["meta"].get("encoding"))
+        meta = record["meta"]
+        return self.originals.open(meta["source"], record["sha256"], meta.get("format", "text"), meta.get("encoding"))
 
     def page_image(self, key: str, number: int) -> bytes:
         """Page `number` of the indexed file `key` as PNG."""

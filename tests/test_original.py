@@ -13,7 +13,7 @@ from PIL import Image
 
 from benchmarks.typeset import scan_pdf, typeset_pdf
 from search.errors import NotFound
-from search.original import Originals, OriginalChanged, OriginalRemoved, content_type
+from search.original import Originals, OriginalChanged, OriginalRemoved, content_type, download_name
 from search.pages import line_regions, ocr_confidence, page_range, spanned
 from search.store import CACHE, MANIFEST, page_images_dir
 
@@ -83,19 +83,18 @@ def sha(data: bytes) -> str:
 def test_open_checks_the_indexed_hash(corpus):
     folder, index, pdf = corpus
     originals = Originals(index)
-    opened = originals.open("2030/简报 1.pdf", sha(pdf))
+    opened = originals.open("2030/简报 1.pdf", sha(pdf), "pdf")
     with opened.stream:
         assert opened.stream.read() == pdf
-    assert (opened.name, opened.content_type, opened.inline, opened.size) == (
-        "简报 1.pdf", "application/pdf", True, len(pdf))
+    assert (opened.name, opened.content_type, opened.inline) == ("简报 1.pdf", "application/pdf", True)
     with pytest.raises(OriginalChanged, match="简报 1.pdf"):
-        originals.open("2030/简报 1.pdf", sha(pdf + b"x"))
+        originals.open("2030/简报 1.pdf", sha(pdf + b"x"), "pdf")
     (folder / "2030" / "简报 1.pdf").write_bytes(pdf + b"\n")  # changed on disk since indexing
     with pytest.raises(OriginalChanged):
-        originals.open("2030/简报 1.pdf", sha(pdf))
+        originals.open("2030/简报 1.pdf", sha(pdf), "pdf")
     (folder / "2030" / "简报 1.pdf").unlink()
     with pytest.raises(OriginalRemoved, match="moved or removed"):
-        originals.open("2030/简报 1.pdf", sha(pdf))
+        originals.open("2030/简报 1.pdf", sha(pdf), "pdf")
 
 
 @pytest.mark.parametrize("source", ["../secret.pdf", "/etc/passwd", "2030/../../secret.pdf", ""])
@@ -104,21 +103,25 @@ def test_a_source_that_leaves_the_corpus_is_refused(corpus, source, tmp_path):
     secret = tmp_path / "secret.pdf"
     secret.write_bytes(b"%PDF-1.4 secret")
     with pytest.raises(OriginalRemoved):
-        Originals(index).open(source, sha(secret.read_bytes()))
+        Originals(index).open(source, sha(secret.read_bytes()), "pdf")
 
 
 def test_an_index_without_a_recorded_corpus_says_so(tmp_path):
     with pytest.raises(OriginalRemoved, match="run the indexer again"):
-        Originals(tmp_path).open("a.pdf", "0" * 64)
+        Originals(tmp_path).open("a.pdf", "0" * 64, "pdf")
 
 
-def test_content_types_and_disposition():
-    assert content_type("a/b.PDF") == ("application/pdf", True)
-    assert content_type("a.txt", "gb18030") == ("text/plain; charset=gb18030", True)
-    assert content_type("a.md", "utf-8-sig") == ("text/plain; charset=utf-8", True)
-    assert content_type("a.html")[1] is False  # markup is downloaded, never shown from our origin
-    assert content_type("a.docx")[1] is False
-    assert content_type("a.exe") == ("application/octet-stream", False)
+def test_content_types_follow_the_format_found():
+    assert content_type("a/b.PDF", "pdf") == ("application/pdf", True)
+    assert content_type("scan.txt", "pdf") == ("application/pdf", True)  # a PDF under a .txt name
+    assert content_type("a.txt", "text", "gb18030") == ("text/plain; charset=gb18030", True)
+    assert content_type("a.md", "text", "utf-8-sig") == ("text/plain; charset=utf-8", True)
+    assert content_type("a.html", "html", "utf-8")[1] is False  # markup is downloaded, never shown from our origin
+    assert content_type("a.docx", "docx")[1] is False
+    assert content_type("p.JPG", "image") == ("image/jpeg", True)
+    assert content_type("p.tif", "image") == ("image/tiff", False)
+    assert content_type("a.x", "other") == ("application/octet-stream", False)
+    assert download_name('2030/a"b;c<d>.pdf') == "a_b_c_d_.pdf"
 
 
 def test_page_image_is_rendered_once_and_kept_by_content_hash(corpus):
