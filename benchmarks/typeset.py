@@ -105,6 +105,20 @@ def scan_pdf(pdf: bytes, dpi: int = SCAN_DPI) -> bytes:
     return out.getvalue()
 
 
+def page_image(pdf: bytes, dpi: int = SCAN_DPI) -> bytes:
+    """The first page of `pdf` as a greyscale PNG, as a phone or a scanner saves a page."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        image = doc[0].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        doc.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

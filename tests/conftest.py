@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.typeset import scan_pdf, typeset_pdf
+from benchmarks.typeset import page_image, scan_pdf, typeset_pdf
 from search.index import build_index
 
-from support import (CORPUS, NEWS, PDF, PDF_ARTICLES, SCAN, SCAN_ARTICLES, TEXT_ARTICLE, Server, briefing,
-                     hostile_briefing)
+from support import (CORPUS, IMAGE, IMAGE_ARTICLES, NEWS, PDF, PDF_ARTICLES, SCAN, SCAN_ARTICLES, TEXT_ARTICLE,
+                     Server, briefing, hostile_briefing)
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking flags Chromium keeps calling home through a closed network.
@@ -43,14 +43,15 @@ def hostile_index_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def paged_index(tmp_path_factory) -> dict:
-    """A corpus of a text-layer PDF briefing (three pages or more), a scanned one (OCR),
-    a saved web page and a GB18030 text file, indexed once for the session."""
+    """A corpus of a text-layer PDF briefing (three pages or more), a scanned one and a
+    photographed page (OCR), a saved web page and a GB18030 text file, indexed once."""
     base = tmp_path_factory.mktemp("paged")
     corpus = base / "corpus"
     (corpus / "2030").mkdir(parents=True)
     pdf = typeset_pdf(briefing(2030, 1, "2030-01-06", PDF_ARTICLES))
     (corpus / PDF).write_bytes(pdf)
     (corpus / SCAN).write_bytes(scan_pdf(typeset_pdf(briefing(2030, 2, "2030-02-03", SCAN_ARTICLES))))
+    (corpus / IMAGE).write_bytes(page_image(typeset_pdf(briefing(2030, 5, "2030-05-04", IMAGE_ARTICLES))))
     (corpus / "news.html").write_text(NEWS, encoding="utf-8")
     (corpus / "note.txt").write_text(briefing(2030, 3, "2030-03-02", [TEXT_ARTICLE]), encoding="gb18030")
     summary = build_index(corpus, base / "index")

@@ -207,12 +207,13 @@ def hostile_briefing() -> str:
 
 
 # The paged corpus (conftest.paged_index): a text-layer PDF briefing of three pages or more,
-# a scanned one, a saved web page and a GB18030 text file.
+# a scanned one, a photographed page, a saved web page and a GB18030 text file.
 SENTENCE = "南通援疆工作组深入伊宁县各乡镇开展产业援疆调研，走访企业和农户，听取意见建议。"
 PDF_ARTICLES = [("南通援疆工作组调研伊宁县产业发展", SENTENCE * 14),
                 ("苏州援疆工作组推进霍尔果斯招商引资", "苏州援疆工作组在霍尔果斯举办招商推介会，签约项目十二个。" * 30),
                 ("常州援疆工作组开展医疗帮扶", "常州援疆医生在尼勒克县开展义诊活动，接诊群众三百余人。" * 8)]
 TEXT_ARTICLE = ("泰州援疆工作组慰问困难群众", "泰州援疆工作组走访察布查尔县困难家庭，送去米面油和慰问金。" * 5)
+IMAGE_ARTICLES = [("扬州援疆工作组捐建农村书屋", "扬州援疆工作组在新源县捐建农村书屋五座，赠送图书两万册。" * 3)]
 SCAN_ARTICLES = [("镇江援疆工作组开展支教活动", "镇江援疆教师在昭苏县中学开展公开课教学，受到师生欢迎。" * 3)]
 NEWS = ("<!doctype html><html><head><title>援疆新闻</title><meta name='date' content='2030-03-05'></head><body>"
         "<nav>首页 | 新闻</nav><article><h1>江宁援疆工作组助力特克斯旅游</h1>"
@@ -220,6 +221,7 @@ NEWS = ("<!doctype html><html><head><title>援疆新闻</title><meta name='date'
         + "</article><footer>版权所有</footer></body></html>")
 PDF = "2030/简报 第1期.pdf"
 SCAN = "2030/scan.pdf"
+IMAGE = "2030/page.png"
 
 
 # ----------------------------------------------------------------------------- HTML

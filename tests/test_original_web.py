@@ -18,7 +18,7 @@ from search.searcher import Searcher
 from search.store import file_key, page_images_dir
 from webui import create_app
 
-from support import NEWS, PDF, PDF_ARTICLES, SCAN, briefing, parse_html
+from support import IMAGE, NEWS, PDF, PDF_ARTICLES, SCAN, briefing, parse_html
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +124,20 @@ def test_ocr_badge_in_hits_and_on_the_item_page(client, originals):
     doc = parse_html(client.get(f"/item/{originals['items'][PDF][0]['id']}").data)
     assert doc.find("p", cls="item-kind").find("span", cls="badge-ocr") is None
     assert doc.find("section", id="original").find("span", cls="badge-ocr") is None
+
+
+def test_a_page_image_is_its_own_page(client, originals):
+    hit = originals["items"][IMAGE][0]
+    assert hit["pages"] == {"first": 1, "last": 1} and hit["ocr_confidence"] is not None
+    figure = parse_html(client.get(f"/item/{hit['id']}").data).find("section", id="original").find("figure")
+    key = file_key(IMAGE)
+    assert figure.find("a", cls="page-frame").attrs["href"] == f"/file/{key}"  # no #page= for an image
+    assert figure.find("svg", cls="page-marks").find_all("rect", cls="region-line")
+    page = client.get(figure.find("img").attrs["src"])
+    assert page.status_code == 200 and page.mimetype == "image/png"
+    r = client.get(f"/file/{key}")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/png"
+    assert r.headers["Content-Disposition"].startswith("inline;")
 
 
 def test_a_text_file_has_no_page_view_but_its_original(client, originals):
