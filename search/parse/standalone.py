@@ -36,6 +36,11 @@ SLOGAN_MAX = 30
 _LETTERHEAD = re.compile(r"(?:指挥部|办公室|委员会|工作组|人民政府|政府|局|厅|委|中心|小组)$")
 
 
+# When a story happened, as its lead opens: no part of a headline.
+_OPENING_TIME = re.compile(r"^(?:\d{1,2}\s*月\s*\d{1,2}\s*日(?:[上下]午|晚|晚间|早上|凌晨)?|近日|日前|当天|昨天|昨日|今天|今日|"
+                           r"今年以来|近年来|近期)\s*[,，]\s*")
+
+
 @dataclass
 class Article:
     items: list[Item]
@@ -209,10 +214,11 @@ def _restates(text: str, title: str) -> bool:
 
 
 def _derived_title(lead: str) -> str:
-    """A headline for a page that has none: its lead sentence without the dateline, cut at a
-    clause boundary when long."""
+    """A headline for a page that has none: its lead sentence without the dateline and the
+    time it opens with (`12月5日，`, `近日，`), cut at a clause boundary when long."""
     text, _ = newsmeta.split_dateline(lead)
-    sentence = split_lead(text.strip())[0]
+    text = _OPENING_TIME.sub("", text.strip(), count=1)
+    sentence = split_lead(text)[0]
     if len(sentence) <= DERIVED_MAX:
         return sentence
     cuts = [m.start() for m in re.finditer(r"[，,；;：:]", sentence[:DERIVED_MAX + 1]) if m.start() >= DERIVED_MIN]
