@@ -75,6 +75,7 @@ def test_item_page_shows_outlet_date_and_byline(news_client):
     html = news_client.get(f"/item/{item_id}").get_data(as_text=True)
     meta = re.search(r'<dl class="item-meta">(.*?)</dl>', html, re.S).group(1)
     assert "来源" in meta and "伊犁日报" in meta and "2023-05-11" in meta and "李明" in meta
+    assert "本期第" not in html  # a news page is no issue
     data = news_client.get(f"/api/items/{item_id}").get_json()
     assert (data["publisher"], data["date"], data["byline"]) == ("伊犁日报", "2023-05-11", "李明")
     assert data["document"]["publisher"] == "伊犁日报"
