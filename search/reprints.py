@@ -6,20 +6,19 @@ full-width, case, traditional → simplified) and stripped of everything but let
 digits (PDF line breaks, spaces and page punctuation do not matter), share most of their
 character 4-grams.
 
-* `signature` is a one-permutation MinHash (Li, Owen & Zhang 2012) of an item's 4-gram
-  set: each 4-gram hashed once, the hashes split into `SLOTS` bins by their top bits and
-  the least of each bin kept (16 bits of it), empty bins filled from their neighbour
-  (rotation densification, Shrivastava & Li 2014). One sort per item, so it costs little
-  beside tokenising, in the indexing workers.
+* `signature` folds and filters the text through a table of every BMP code point (the
+  same folding, made once per process by `prepare`), then takes a one-permutation MinHash
+  (Li, Owen & Zhang 2012) of the item's 4-gram set: each 4-gram hashed once, the hashes
+  split into `SLOTS` bins by their top bits and the least of each bin kept (16 bits of
+  it), empty bins filled from their neighbour (rotation densification, Shrivastava & Li
+  2014). One sort per item, so it costs little beside tokenising, in the indexing workers.
 * `stories` groups signatures by locality-sensitive hashing: items agreeing on every slot
-  of one band become candidates, a candidate pair whose slots agree on at least
-  `THRESHOLD` (an estimate of their 4-gram Jaccard similarity) is a pair of versions, and
-  a story is a connected group of versions. All array operations: re-clustering the whole
-  collection is cheap, so every indexing run does it and incremental runs stay exact.
+  of one band are candidates, and an item whose slots agree on at least `THRESHOLD` (an
+  estimate of their 4-gram Jaccard similarity) with a story's first version is a version
+  of it. Re-clustering the whole collection is cheap, so every indexing run does it and
+  incremental runs stay exact.
 """
 from __future__ import annotations
-
-import re
 
 import numpy as np
 
@@ -32,7 +31,9 @@ BANDS = SLOTS // ROWS
 THRESHOLD = 0.5  # share of agreeing slots that makes two items versions of one story
 MIN_CHARS = 30  # letters and digits; shorter items are too generic to call reprints
 
-_NOT_WORD = re.compile(r"[\W_]+")
+_AGREEING = int(np.ceil(THRESHOLD * SLOTS))
+_BMP = 0x10000
+_fold: np.ndarray | None = None  # BMP code point → its folded letter or digit; 0: neither
 _BIN_SHIFT = np.uint64(64 - 6)  # 64 bins: the top 6 bits of a hash
 _BOUNDS = np.arange(1, SLOTS, dtype=np.uint64) << _BIN_SHIFT
 _PRIME = np.uint64(0x100000001B3)
@@ -42,12 +43,27 @@ _LOW16 = np.uint64(0xFFFF)
 _SLOT_INDEX = np.arange(SLOTS)
 
 
+def prepare() -> np.ndarray:
+    """The folding table (a quarter of a second to make): an indexer makes it before
+    starting its workers, which then share it."""
+    global _fold
+    if _fold is None:
+        every = "".join(" " if 0xD800 <= c < 0xE000 else chr(c) for c in range(_BMP))
+        folded = normalize(every)
+        table = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).copy()
+        table[~np.fromiter((ch.isalnum() for ch in folded), dtype=bool, count=_BMP)] = 0
+        _fold = table
+    return _fold
+
+
 def signature(title: str, body: str) -> np.ndarray | None:
     """SLOTS uint16 MinHash values of the item's text; None when it is too short to tell."""
-    letters = _NOT_WORD.sub("", normalize(f"{title}\n{body}"))
-    if len(letters) < MIN_CHARS:
+    codes = np.frombuffer(f"{title}\n{body}".encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    # Beyond the BMP (rare CJK extensions) characters are taken as they are.
+    folded = np.where(codes < _BMP, prepare()[np.minimum(codes, _BMP - 1)], codes)
+    chars = folded[folded != 0].astype(np.uint64)
+    if len(chars) < MIN_CHARS:
         return None
-    chars = np.frombuffer(letters.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n = len(chars) - SHINGLE + 1
     h = chars[:n].copy()
     for i in range(1, SHINGLE):
@@ -77,46 +93,43 @@ def signature(title: str, body: str) -> np.ndarray | None:
 
 
 def stories(signatures: np.ndarray, signed: np.ndarray) -> np.ndarray:
-    """The story of each row: the lowest row index of its group of versions (its own
-    index when it has none). `signed` says which rows have a signature at all."""
-    n = len(signatures)
-    parent = np.arange(n)
+    """The story of each row: the row of its first version (its own index when it has
+    none). `signed` says which rows have a signature at all.
+
+    Rows are taken in order; one whose signature agrees with a story's first version on
+    at least THRESHOLD of its slots (candidates: first versions sharing an LSH band with
+    it) joins the most similar such story, else it starts one. Every version is thus like
+    its story's first, and stories never chain through intermediate texts (A like B, B
+    like C, A unlike C). Rows in id order make the stories a function of the collection:
+    an incremental run gets what a full build gets.
+    """
+    story = np.arange(len(signatures))
     rows = np.flatnonzero(signed)
     if len(rows) < 2:
-        return parent
-    sigs = signatures[rows].astype(np.uint64)
-    firsts, others = [], []
-    for band in range(BANDS):
-        cols = sigs[:, band * ROWS:(band + 1) * ROWS]
-        key = cols[:, 0] | (cols[:, 1] << np.uint64(16)) | (cols[:, 2] << np.uint64(32))
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
-        new_group = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-        group_first = order[np.maximum.accumulate(np.where(new_group, np.arange(len(order)), 0))]
-        pair = ~new_group  # each member of a bucket is compared with the bucket's first
-        firsts.append(group_first[pair])
-        others.append(order[pair])
-    a, b = np.concatenate(firsts), np.concatenate(others)
-    if not len(a):
-        return parent
-    code = np.unique(a * len(rows) + b)
-    a, b = code // len(rows), code % len(rows)
-    agree = (signatures[rows[a]] == signatures[rows[b]]).mean(axis=1)
-    keep = agree >= THRESHOLD
-    return _components(parent, rows[a[keep]], rows[b[keep]])
+        return story
+    sigs = signatures[rows]
+    keys = _band_keys(sigs)
+    # A row sharing no band with any other is a story of its own: the loop skips it.
+    shared = np.zeros(len(rows), dtype=bool)
+    for band in keys.T:
+        _, inverse, counts = np.unique(band, return_inverse=True, return_counts=True)
+        shared |= counts[inverse] > 1
+    buckets: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
+    for i, row_keys in zip(np.flatnonzero(shared).tolist(), keys[shared].tolist()):
+        candidates = {first for band, key in zip(buckets, row_keys) for first in band.get(key, ())}
+        if candidates:
+            firsts = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+            agree = np.count_nonzero(sigs[firsts] == sigs[i], axis=1)
+            best = agree.max()
+            if best >= _AGREEING:
+                story[rows[i]] = rows[firsts[agree == best].min()]
+                continue
+        for band, key in zip(buckets, row_keys):
+            band.setdefault(key, []).append(i)
+    return story
 
 
-def _components(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Union the pairs (a, b) into `parent`; → each row's lowest-index member."""
-    while True:
-        ra, rb = parent[a], parent[b]
-        apart = ra != rb
-        if not apart.any():
-            return parent
-        ra, rb = ra[apart], rb[apart]
-        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
-        while True:  # point every row at its root
-            root = parent[parent]
-            if np.array_equal(root, parent):
-                break
-            parent = root
+def _band_keys(sigs: np.ndarray) -> np.ndarray:
+    """(rows, BANDS) keys: the ROWS 16-bit slots of each band in one integer."""
+    wide = sigs[:, :BANDS * ROWS].astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
+    return wide[:, :, 0] | (wide[:, :, 1] << np.uint64(16)) | (wide[:, :, 2] << np.uint64(32))

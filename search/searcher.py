@@ -318,7 +318,8 @@ class Searcher:
         (titles, then bodies), items in the order of the results page, at most
         KWIC_MAX_LINES lines; `sort` is a results order or the left or right context."""
         if sort not in KWIC_SORTS:
-            raise QueryError(f"未知的排序方式 {sort!r}（可用：{', '.join(KWIC_SORTS)}）/ unknown sort {sort!r}")
+            raise QueryError(f"未知的排序方式 {sort!r}（可用：{', '.join(KWIC_SORTS)}）/ "
+                             f"unknown sort {sort!r}")
         if versions not in VERSION_MODES:
             raise QueryError(f"参数 versions 应为 {' 或 '.join(VERSION_MODES)} / versions must be one of "
                              f"{', '.join(VERSION_MODES)}")
@@ -420,12 +421,16 @@ class Searcher:
 
     @staticmethod
     def _versions(gen: Generation, docnum: int, summaries: bool = False) -> dict:
-        """The other versions of `docnum`'s story, oldest first: id, source, date and issue
-        from the columns; with `summaries`, each version's whole summary and publisher."""
-        others = [int(d) for d in gen.stories.members(docnum) if d != docnum]
+        """The other versions of `docnum`'s story, oldest first (undated last), at most
+        VERSIONS_LISTED: id, source, date and issue from the columns; with `summaries`, each
+        version's whole summary and publisher."""
+        members = gen.stories.members(docnum)
+        others = members[members != docnum]
+        dates = gen.columns.codes["date"][others]  # codes sort as the dates do; 0: no date
+        shown = others[np.lexsort((others, dates, dates == 0))[:VERSIONS_LISTED]].tolist()
         value, ordinals = gen.columns.value, gen.columns.ordinals
         listed = []
-        for d in others:
+        for d in shown:
             if summaries:
                 entry = gen.summary(d)
                 entry["publisher"] = gen.publisher(entry["source"])
@@ -434,8 +439,7 @@ class Searcher:
                 entry = {"id": item_id(source, int(ordinals[d])), "source": source, "date": value("date", d),
                          "issue": issue, "issue_label": issue_label(issue), "group": value("group", d)}
             listed.append(entry)
-        listed.sort(key=lambda v: (v["date"] is None, v["date"] or "", v["source"]))
-        return {"versions": listed[:VERSIONS_LISTED], "versions_total": len(others)}
+        return {"versions": listed, "versions_total": len(others)}
 
     # -- items in context ----------------------------------------------------------
 
@@ -693,16 +697,10 @@ def _distinct_stories(best, story: np.ndarray, depth: int) -> list[tuple]:
     k = 2 * depth
     while True:
         ranked = best(k)
-        seen, out = set(), []
-        for hit in ranked:
-            s = story[hit[0]]
-            if s not in seen:
-                seen.add(s)
-                out.append(hit)
-                if len(out) == depth:
-                    return out
-        if len(ranked) < k:
-            return out
+        docs = np.fromiter((hit[0] for hit in ranked), dtype=np.int64, count=len(ranked))
+        _, first = np.unique(story[docs], return_index=True)  # each story's best-ranked hit
+        if len(first) >= depth or len(ranked) < k:
+            return [ranked[i] for i in np.sort(first)[:depth]]
         k *= 4
 
 

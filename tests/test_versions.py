@@ -51,6 +51,18 @@ def test_stories_group_versions_by_their_lowest_row_and_leave_others_alone():
     assert stories(matrix, signed).tolist() == [0, 1, 0, 3, 1, 5]
 
 
+def test_stories_do_not_chain_through_texts_that_share_a_part_with_each_other():
+    text = STORY + CLINIC + SCHOOL + "7月2日，泰州援疆工作组邀请两地农业专家到昭苏县讲解马铃薯种植和储藏技术。"
+    size = len(text) // 6
+    parts = [text[i * size:(i + 1) * size] for i in range(6)]
+    # A and B share four parts of six, B and C too; A and C only two
+    texts = ["".join(parts[0:4]), "".join(parts[1:5]), "".join(parts[2:6])]
+    sigs = np.array([signature("", t) for t in texts])
+    assert (sigs[0] == sigs[1]).mean() >= THRESHOLD and (sigs[1] == sigs[2]).mean() >= THRESHOLD
+    assert (sigs[0] == sigs[2]).mean() < THRESHOLD
+    assert stories(sigs, np.ones(3, dtype=bool)).tolist() == [0, 0, 2]
+
+
 @pytest.fixture
 def corpus(tmp_path):
     folder = tmp_path / "corpus"

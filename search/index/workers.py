@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search import reprints
 from search.errors import SearchError, SourceError
 from search.index.documents import index_documents, item_signatures
 from search.index.segment import SegmentBuilder
@@ -87,6 +88,7 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
             raise
         return [segment.finish()], outcomes
 
+    reprints.prepare()  # the folding table, made once here and shared by the forked workers
     ctx = multiprocessing.get_context("fork")  # children share the loaded dictionary
     jobs, results = ctx.Queue(), ctx.Queue()
     # Jobs left unread when a run is aborted must not keep the indexer from exiting.
