@@ -149,6 +149,11 @@ def read_meta_line(original: str) -> Meta | None:
                 meta.publisher = _outlet(re.sub(r"\s.*", "", value))
             elif m.group("label") in BYLINE_LABELS and not meta.byline and value:
                 meta.byline = value
+        # `2023-08-15 李涛 来源: 经济参考报`: a name between the date and the fields.
+        between = bare[last.end:labels[0].start()].strip(" |·")
+        if not meta.byline and _NAME.fullmatch(between):
+            start = offset + bare.index(between, last.end)
+            meta.byline = original[start:start + len(between)]
         return meta
     if first.start == 0 or bare[:first.start].rstrip().endswith("·"):
         # A dateline: the date first (the outlet may follow), or `新华日报·2025-08-13 07:13`.
@@ -170,6 +175,9 @@ def read_meta_line(original: str) -> Meta | None:
     if _is_outlet_text(before):
         meta.publisher = _outlet(original[offset:offset + len(before)])
     return meta
+
+
+_NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 
 
 def _is_outlet_text(text: str) -> bool:
