@@ -250,7 +250,7 @@ def _pair_marks(line: str) -> str:
 
 def _looks_like_bullet(row: list[Word]) -> bool:
     """Is the line's first word a list bullet (★ ☆ ●) that tesseract read as some character?
-    It is one character set apart from the text after it by more than half a character,
+    It is one character set apart from the text after it by a third of a character or more,
     where the characters of a line stand close together."""
     text, conf, x0, y0, x1, y1 = row[0][:6]
     if len(row) < 2 or len(text) != 1:
@@ -262,7 +262,7 @@ def _looks_like_bullet(row: list[Word]) -> bool:
             or y1 - y0 < 0.7 * heights[len(heights) // 2]):
         return False  # a digit or letter, or a mark narrower or smaller than a character: text
     # … and a title follows it, not a number (伊犁 20 周年: the 犁 is text).
-    return row[1][2] - x1 > 0.5 * (y1 - y0) and is_han(row[1][0][0])
+    return row[1][2] - x1 > 0.3 * (y1 - y0) and is_han(row[1][0][0])
 
 
 def _swallowed_bullet(row: list[Word]) -> bool:
