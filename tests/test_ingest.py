@@ -414,3 +414,48 @@ def test_old_word_without_a_reader_says_convert_it(tmp_path, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name: None)
     with pytest.raises(SourceError, match="convert it to .docx"):
         read_source(write(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600))
+
+
+# ------------------------------------------------------------------ OCR line repairs
+
+def words_of(line: str, y: float, conf: float = 95.0, x: float = 72.0, row: int = 1, size: float = 10.0,
+             doubtful: str = "", slope: float = 0.0):
+    """tesseract-like words for `line`: a word a Han character or a run of digits and
+    letters, `size` a character; words holding a character of `doubtful` get a low
+    confidence. A space widens the gap before the next word."""
+    out, gap = [], 0.0
+    for token in re.findall(r"[0-9A-Za-z]+|\S| ", line):
+        if token == " ":
+            gap += size * 0.8
+            continue
+        x0 = x + gap
+        conf_word = 20.0 if set(token) & set(doubtful) else conf
+        dy = x0 * slope
+        out.append((token, conf_word, x0, y + dy, x0 + size * len(token) - size * 0.1, y + dy + size, 1, 1, row))
+        x += size * len(token)
+    return out
+
+
+def test_ocr_lines_mend_what_tesseract_misreads():
+    words = (words_of("友 江苏援疆工作组召开会议", 100, row=1, doubtful="友")
+             + words_of("2017年第9期“总第9期)", 120, row=2)
+             + words_of("发展”大跨步”活动", 140, row=3)
+             + words_of("一一伊犁州卫生援疆培训班", 160, row=4)
+             + words_of("武进援绪工作组深入调研", 180, row=5, doubtful="绪"))
+    lines, confidence = ocr.page_lines(words)
+    assert [ln.text for ln in lines] == ["• 江苏援疆工作组召开会议", "2017年第9期（总第9期）", "发展“大跨步”活动",
+                                         "——伊犁州卫生援疆培训班", "武进援疆工作组深入调研"]
+    assert 20 < confidence < 95
+
+
+def test_ocr_keeps_real_text_that_only_looks_doubtful():
+    words = words_of("工作主题教育活动", 100, doubtful="主") + words_of("8 月 2 日，为期四天", 120, row=2, doubtful="8")
+    assert [ln.text for ln in ocr.page_lines(words)[0]] == ["工作主题教育活动", "8月2日，为期四天"]
+
+
+def test_a_skewed_scan_lines_up_again():
+    text = "南通援疆工作组全力推进产业援疆建设"
+    words = [w for row in range(8) for w in words_of(text, 100 + 20 * row, row=row, x=72 - (100 + 20 * row) * 0.02,
+                                                       slope=0.02)]
+    lines, _ = ocr.page_lines(words)
+    assert len(lines) == 8 and max(ln.x0 for ln in lines) - min(ln.x0 for ln in lines) < 1.0

@@ -116,7 +116,7 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
     confidence are dropped.
     """
     rows: dict[tuple, list[Word]] = {}
-    for word in words:
+    for word in _deskewed(words):
         rows.setdefault(word[6:], []).append(word)
     heights = sorted(w[5] - w[3] for w in words)
     typical = heights[len(heights) // 2] if heights else 0
@@ -246,6 +246,45 @@ def _pair_marks(line: str) -> str:
             else:
                 quote_open = False
     return "".join(out)
+
+
+# A page turned by less than this (as a slope) is read as it is; past it, the words'
+# boxes are turned back so that margins and indents line up again.
+SKEW_MIN = 0.003
+
+
+def _deskewed(words: list[Word]) -> list[Word]:
+    """The words of a page scanned askew, their boxes turned back by the page's slope.
+
+    The slope is the median over the page's longer lines of how their words' centres
+    rise or fall along the line; tesseract reads the words well either way, but a left
+    margin that drifts by a character from top to bottom would look like indents.
+    """
+    rows: dict[tuple, list[Word]] = {}
+    for word in words:
+        rows.setdefault(word[6:], []).append(word)
+    slopes = []
+    for row in rows.values():
+        if len(row) < 6:
+            continue
+        xs = [(w[2] + w[4]) / 2 for w in row]
+        ys = [(w[3] + w[5]) / 2 for w in row]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        spread = sum((x - mx) ** 2 for x in xs)
+        if spread > 0:
+            slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / spread)
+    if not slopes:
+        return words
+    slope = sorted(slopes)[len(slopes) // 2]
+    if abs(slope) < SKEW_MIN:
+        return words
+    turned = []
+    for text, conf, x0, y0, x1, y1, *place in words:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        dx, dy = cy * slope, -cx * slope
+        turned.append((text, conf, round(x0 + dx, 1), round(y0 + dy, 1), round(x1 + dx, 1), round(y1 + dy, 1),
+                       *place))
+    return turned
 
 
 def _looks_like_bullet(row: list[Word]) -> bool:
