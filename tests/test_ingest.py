@@ -459,3 +459,23 @@ def test_a_skewed_scan_lines_up_again():
                                                        slope=0.02)]
     lines, _ = ocr.page_lines(words)
     assert len(lines) == 8 and max(ln.x0 for ln in lines) - min(ln.x0 for ln in lines) < 1.0
+
+
+def test_docx_bulleted_list_keeps_its_bullets(tmp_path):
+    import docx
+    document = docx.Document()
+    for text in ("援疆工作简报", "2017 年第 9 期（总第 9 期）", "江苏省对口支援新疆伊犁州前方指挥部", "2017年4月11日",
+                 "【本期要目】"):
+        document.add_paragraph(text)
+    for title in ("扬州援疆工作组开展结对认亲活动", "南通援疆工作组推进产业援疆"):
+        document.add_paragraph(title, style="List Bullet")  # Word draws the bullet, the text has none
+    for title, body in (("扬州援疆工作组开展结对认亲活动", "近日，扬州援疆工作组深入新源县开展结对认亲活动。"),
+                        ("南通援疆工作组推进产业援疆", "南通援疆工作组召开伊宁县产业园建设推进会。")):
+        document.add_paragraph(title)
+        document.add_paragraph(body)
+    document.save(tmp_path / "issue.docx")
+    doc = read_document(tmp_path / "issue.docx")
+    assert "• 扬州援疆工作组开展结对认亲活动" in doc.text
+    assert [(it.title, it.body) for it in doc.items] == [
+        ("扬州援疆工作组开展结对认亲活动", "近日，扬州援疆工作组深入新源县开展结对认亲活动。"),
+        ("南通援疆工作组推进产业援疆", "南通援疆工作组召开伊宁县产业园建设推进会。")]

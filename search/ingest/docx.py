@@ -70,15 +70,62 @@ def check_package(path, raw: bytes) -> None:
 
 
 def body_blocks(document):
-    """The text of each paragraph and table cell of the body, in document order."""
+    """The text of each paragraph and table cell of the body, in document order; a
+    paragraph of a bulleted list (Word draws its ★ or • itself) starts with its bullet."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    bullets = _Bullets(document)
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            yield Paragraph(child, document).text
+            paragraph = Paragraph(child, document)
+            bullet = bullets.of(paragraph)
+            yield f"{bullet} {paragraph.text}" if bullet and paragraph.text.strip() else paragraph.text
         elif tag == "tbl":
             yield from _cells(Table(child, document))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _Bullets:
+    """The bullet Word draws before a list paragraph: its numbering level's symbol, from
+    the paragraph's own numbering or its style's (numbered lists are left as they are)."""
+
+    def __init__(self, document):
+        self._levels: dict[tuple[str, str], str | None] = {}
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {a.get(_W + "abstractNumId"): a for a in numbering.iter(_W + "abstractNum")}
+        for num in numbering.iter(_W + "num"):
+            ref = num.find(_W + "abstractNumId")
+            levels = abstract.get(ref.get(_W + "val")) if ref is not None else None
+            for lvl in levels.iter(_W + "lvl") if levels is not None else ():
+                fmt, text = lvl.find(_W + "numFmt"), lvl.find(_W + "lvlText")
+                if fmt is not None and fmt.get(_W + "val") == "bullet":
+                    symbol = (text.get(_W + "val") if text is not None else "") or "•"
+                    # Symbol and Wingdings bullets are private-use code points: drawn, not text.
+                    self._levels[(num.get(_W + "numId"), lvl.get(_W + "ilvl"))] = \
+                        symbol if symbol.isprintable() and not 0xE000 <= ord(symbol[0]) <= 0xF8FF else "•"
+
+    def of(self, paragraph) -> str | None:
+        if not self._levels:
+            return None
+        num_pr = self._num_pr(paragraph._p.pPr)
+        style = paragraph.style
+        while num_pr is None and style is not None:
+            num_pr = self._num_pr(style.element.pPr)
+            style = style.base_style
+        if num_pr is None or num_pr.numId is None:
+            return None
+        level = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+        return self._levels.get((str(num_pr.numId.val), str(level)))
+
+    @staticmethod
+    def _num_pr(ppr):
+        return ppr.numPr if ppr is not None else None
 
 
 def _cells(table):
