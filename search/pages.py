@@ -4,8 +4,8 @@ The ingest stage gives each page of a PDF or scan the range of the extracted tex
 holds and the boxes of its lines (offsets into the text, PDF points from the page's top
 left). An item's span is a range of the same text, so the pages it spans are the pages
 whose ranges it overlaps, and its region on a page is the part of each line box its span
-covers. The index side stores each item's pages and OCR confidence (`locate`); the
-searcher computes the regions when an item is opened (`span_regions`).
+covers. The pipeline gives each item its pages and OCR confidence (`locate`), which the
+index keeps; the searcher computes the regions when an item is opened (`line_regions`).
 """
 from __future__ import annotations
 
