@@ -479,3 +479,15 @@ def test_docx_bulleted_list_keeps_its_bullets(tmp_path):
     assert [(it.title, it.body) for it in doc.items] == [
         ("扬州援疆工作组开展结对认亲活动", "近日，扬州援疆工作组深入新源县开展结对认亲活动。"),
         ("南通援疆工作组推进产业援疆", "南通援疆工作组召开伊宁县产业园建设推进会。")]
+
+
+def test_a_saved_pages_asset_folder_is_not_indexed(tmp_path):
+    from search.index.build import find_sources
+    corpus = tmp_path / "corpus"
+    (corpus / "story_files").mkdir(parents=True)
+    (corpus / "story.html").write_text(PAGE, encoding="utf-8")
+    (corpus / "story_files" / "frame.html").write_text("<html><body>广告</body></html>", encoding="utf-8")
+    (corpus / "other_files").mkdir()  # no page of that name: an ordinary folder
+    (corpus / "other_files" / "issue.txt").write_text("援疆工作简报\n", encoding="utf-8")
+    found, _ = find_sources(corpus)
+    assert sorted(p.relative_to(corpus).as_posix() for p in found) == ["other_files/issue.txt", "story.html"]

@@ -76,11 +76,19 @@ def find_sources(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
 
     # followlinks=False: a symlink loop cannot trap the walk.
     for folder, dirs, files in os.walk(corpus, onerror=onerror, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        pages = {name.rsplit(".", 1)[0] for name in files if name.lower().endswith((".html", ".htm"))}
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, pages))
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(SUFFIXES):
                 found.append(Path(folder) / name)
     return found, problems
+
+
+def _page_assets(folder: str, pages: set[str]) -> bool:
+    """Is `folder` the assets a browser saved beside a web page (`story_files/` beside
+    `story.html`)? Its frames and snippets are parts of that page, not documents."""
+    stem, _, tail = folder.rpartition("_")
+    return tail == "files" and stem in pages or folder.endswith(".files") and folder[:-6] in pages
 
 
 def source_name(path: Path, corpus: Path) -> str:
