@@ -39,7 +39,7 @@ from search.query.highlight import compile_terms, find_spans, highlight, plain, 
 from search.original import PAGED_FORMATS, Originals
 from search.pages import line_regions
 from search.store import (TOKEN_STAMP, analysis_stamp, file_id, file_key, index_exists, item_id, open_index, read_stamp,
-                          stamp_change, unpack_texts)
+                          stamp_change, unpack_pages, unpack_texts)
 from search.query.language import QueryError, compile_query, normalize_filter, parse_query
 from search.store.schema import FILE, ITEM
 from search.query.scoring import Matches, Scorer
@@ -528,7 +528,7 @@ class Searcher:
         gen = self._current()
         record = gen.record(gen.source_of(key))
         meta = record["meta"]
-        if not 1 <= number <= len(meta.get("pages") or ()):
+        if not 1 <= number <= meta.get("page_count", 0):
             raise NotFound(f"no page {number} in {key!r}")
         return self.originals.page_image(meta["source"], record["sha256"], meta.get("format", "text"), number)
 
@@ -735,7 +735,7 @@ def _original(record: dict, span: dict | None, pages: list[int] | None) -> dict:
     `span` and page range, the pages it spans with the regions it covers on each."""
     meta = record["meta"]
     fmt = meta.get("format", "text")
-    shown = meta.get("pages") or []
+    shown = unpack_pages(meta.get("pages"))
     if span is not None:
         shown = shown[pages[0] - 1:pages[1]] if pages else []
     views = []
@@ -747,7 +747,7 @@ def _original(record: dict, span: dict | None, pages: list[int] | None) -> dict:
         views.append(view)
     return {"file_key": file_key(meta["source"]), "version": record["sha256"][:16],
             "name": PurePosixPath(meta["source"]).name, "format": fmt,
-            "paged": fmt in PAGED_FORMATS and bool(meta.get("pages")), "page_count": len(meta.get("pages") or ()),
+            "paged": fmt in PAGED_FORMATS and bool(meta.get("page_count")), "page_count": meta.get("page_count", 0),
             "ocr_confidence": meta.get("ocr_confidence"), "pages": views}
 
 

@@ -176,3 +176,17 @@ def _png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("L", (width, height), 255).save(out, format="PNG")
     return out.getvalue()
+
+
+def test_pages_pack_and_unpack_as_they_were():
+    from dataclasses import asdict
+
+    from search.model import Page
+    from search.store import pack_pages, unpack_pages
+
+    pages = [asdict(Page(number=1, width=595.3, height=841.9, start=0, end=120, label="1",
+                         lines=[(0, 40, 72.0, 80.5, 523.3, 92.5), (40, 120, 72.0, 100.1, 500.0, 112.1)])),
+             asdict(Page(number=2, width=595.3, height=841.9, start=122, end=122, ocr=True, confidence=61.5))]
+    unpacked = unpack_pages(pack_pages(pages))
+    assert unpacked == [p | {"lines": [list(line) for line in p["lines"]]} for p in pages]
+    assert unpack_pages(None) == [] and unpack_pages(pack_pages([])) == []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from search.model import Document
 from search.reprints import signature
-from search.store import file_id, item_id, pack_texts
+from search.store import file_id, item_id, pack_pages, pack_texts
 from search.store.schema import FILE, ITEM
 from search.vocabulary import FACETS
 
@@ -38,6 +38,8 @@ def file_fields(doc: Document) -> dict:
     del meta["sha256"]  # a field of its own
     meta["items"] = [{"id": item_id(doc.source, it.ordinal), "kind": it.kind, "title": it.title,
                       "ordinal": it.ordinal} for it in doc.items]
+    meta["page_count"] = len(doc.pages)
+    meta["pages"] = pack_pages(meta["pages"])
     return {"id": file_id(doc.source), "rec": FILE, "source": doc.source, "sha256": doc.sha256,
             "meta": meta, "text": pack_texts(doc.text, [it.body for it in doc.items])}
 

@@ -126,6 +126,26 @@ def unpack_texts(blob: bytes) -> tuple[str, list[str]]:
     return text, bodies
 
 
+_PAGE_FIELDS = ("number", "label", "width", "height", "start", "end", "ocr", "confidence")
+
+
+def pack_pages(pages: list[dict]) -> bytes:
+    """A file's pages (`Page`s as JSON) with their line boxes, as one compressed string: a
+    record whose pages are not wanted (the issue list reads every record) unpickles in
+    well under a microsecond instead of ~40 µs for a five-page PDF's boxes as dicts."""
+    rows = [[page[k] for k in _PAGE_FIELDS] + [[v for line in page["lines"] for v in line]] for page in pages]
+    return zlib.compress(json.dumps(rows, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def unpack_pages(blob: bytes | None) -> list[dict]:
+    pages = []
+    for *values, flat in json.loads(zlib.decompress(blob)) if blob else ():
+        page = dict(zip(_PAGE_FIELDS, values))
+        page["lines"] = [flat[i:i + 6] for i in range(0, len(flat), 6)]
+        pages.append(page)
+    return pages
+
+
 def index_exists(index_dir: Path) -> bool:
     """Is there an index at `index_dir`? Without opening it: Whoosh's own `exists_in`
     unpickles the table of contents, which may name classes of another version."""

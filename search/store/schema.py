@@ -19,7 +19,7 @@ ITEM = "item"
 FILE = "file"
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 9  # 9: modules moved into stage packages (pickled class paths changed)
+SCHEMA_VERSION = 10  # 10: a file record keeps its pages packed (store.pack_pages)
 
 
 class CompactPositions(Positions):
