@@ -2,6 +2,7 @@
 incremental runs, collapsed in results and listed on the item page."""
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -202,3 +203,18 @@ def test_item_page_lists_other_versions_and_results_collapse_with_a_toggle(corpu
     # an item of no other version has no such section
     alone = next(h for h in api["hits"] if not h["versions_total"])
     assert parse_html(client.get(f"/item/{alone['id']}").data).find("section", cls="versions") is None
+
+
+def test_cli_collapses_as_the_api_does_and_shows_every_version_when_asked(corpus, tmp_path, capsys):
+    from search.cli import main
+
+    build_index(corpus, tmp_path / "index")
+    capsys.readouterr()
+    assert main(["query", "融资难题", "--index", str(tmp_path / "index"), "--json"]) == 0
+    collapsed = json.loads(capsys.readouterr().out)
+    assert collapsed["collapsed"] and len(collapsed["hits"]) == 1 and collapsed["hits"][0]["versions_total"] == 2
+    assert main(["query", "融资难题", "--index", str(tmp_path / "index"), "--json", "--versions", "all"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["hits"]) == 3
+    assert main(["query", "融资难题", "--index", str(tmp_path / "index"), "--no-color"]) == 0
+    out = capsys.readouterr().out
+    assert "1 篇报道" in out and "另有 2 个版本" in out
