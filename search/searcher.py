@@ -694,7 +694,7 @@ def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, lis
 def _distinct_stories(best, story: np.ndarray, depth: int) -> list[tuple]:
     """The first `depth` of `best(k)` (the k best hits) that tell different stories: each
     story by its best-ranked version. Asks for more hits until enough stories are seen."""
-    k = 2 * depth
+    k = 4 * depth  # a few versions of each story among the first hits are usual
     while True:
         ranked = best(k)
         docs = np.fromiter((hit[0] for hit in ranked), dtype=np.int64, count=len(ranked))
