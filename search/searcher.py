@@ -281,7 +281,7 @@ class Searcher:
         stories = gen.stories.count(selected)
         collapse = versions == COLLAPSE and stories < total
         offset = (page - 1) * limit
-        ranked = (_distinct_stories(found.ranked, gen.stories.story, offset + limit) if collapse
+        ranked = (_distinct_stories(found, gen.stories.story, offset + limit) if collapse
                   else found.ranked(offset + limit))
         hits = [self._hit(gen, d, score, found.pattern) for d, score in ranked[offset:offset + limit]]
         return {
@@ -660,10 +660,14 @@ class _Selection:
     pattern: re.Pattern | None
 
     def ranked(self, depth: int) -> list[tuple[int, float | None]]:
+        return _hits(*self.ranked_arrays(depth))
+
+    def ranked_arrays(self, depth: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The first `depth` documents in the order of the page, and their scores (None
+        when sorted by date)."""
         if self.sort == RELEVANCE:
-            return _rank(self.scored, self.selected, depth)
-        order = self.gen.columns.chronological(self.selected, self.sort == NEWEST)
-        return [(int(d), None) for d in order[:depth]]
+            return _rank_arrays(self.scored, self.selected, depth)
+        return self.gen.columns.chronological(self.selected, self.sort == NEWEST)[:depth], None
 
 
 def _citation(gen: Generation, summary: dict) -> str:
@@ -691,27 +695,32 @@ def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, lis
     return {f: v for f, v in merged.items() if v}
 
 
-def _distinct_stories(best, story: np.ndarray, depth: int) -> list[tuple]:
-    """The first `depth` of `best(k)` (the k best hits) that tell different stories: each
-    story by its best-ranked version. Asks for more hits until enough stories are seen."""
+def _distinct_stories(found: "_Selection", story: np.ndarray, depth: int) -> list[tuple]:
+    """The first `depth` hits of `found` that tell different stories: each story by its
+    best-ranked version. Looks further down the ranking until enough stories are seen."""
     k = 4 * depth  # a few versions of each story among the first hits are usual
     while True:
-        ranked = best(k)
-        docs = np.fromiter((hit[0] for hit in ranked), dtype=np.int64, count=len(ranked))
+        docs, scores = found.ranked_arrays(k)
         _, first = np.unique(story[docs], return_index=True)  # each story's best-ranked hit
-        if len(first) >= depth or len(ranked) < k:
-            return [ranked[i] for i in np.sort(first)[:depth]]
+        if len(first) >= depth or len(docs) < k:
+            keep = np.sort(first)[:depth]
+            return _hits(docs[keep], None if scores is None else scores[keep])
         k *= 4
 
 
 def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[int, float]]:
     """Best first: items holding every word, then (when relaxed) items holding some."""
-    ranked: list[tuple[int, float]] = []
+    return _hits(*_rank_arrays(tiers, selected, depth))
+
+
+def _rank_arrays(tiers: list[Matches], selected: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """`_rank` as arrays: the documents and their scores."""
+    found_docs, found_scores, found = [], [], 0
     taken = np.zeros_like(selected)
     for tier in tiers:
         docs = np.flatnonzero(selected & tier.mask & ~taken)
         taken[docs] = True
-        want = depth - len(ranked)
+        want = depth - found
         scores = tier.scores[docs]
         if len(docs) > want:  # keep the best, and every tie of the last one kept
             worst_kept = np.partition(-scores, want - 1)[want - 1]
@@ -719,10 +728,21 @@ def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[
             docs, scores = docs[keep], scores[keep]
         # Best score first, ties in index order: one total order, so pages never overlap.
         order = np.lexsort((docs, -scores))[:want]
-        ranked += [(int(d), round(float(v), 4)) for d, v in zip(docs[order], scores[order])]
-        if len(ranked) >= depth:
+        found_docs.append(docs[order])
+        found_scores.append(scores[order])
+        found += len(order)
+        if found >= depth:
             break
-    return ranked
+    if not found_docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(found_docs), np.concatenate(found_scores)
+
+
+def _hits(docs: np.ndarray, scores: np.ndarray | None) -> list[tuple[int, float | None]]:
+    """(document, score rounded for display) pairs; score None when sorted by date."""
+    if scores is None:
+        return [(d, None) for d in docs.tolist()]
+    return [(d, round(v, 4)) for d, v in zip(docs.tolist(), scores.tolist())]
 
 
 def _contents(record: dict) -> list[dict]:
