@@ -139,11 +139,6 @@ class Generation:
         if source is None:
             raise NotFound(f"no file {key!r}")
         return source
-    def publisher(self, source: str) -> str | None:
-        s = self.searcher()
-        docnum = s.document_number(id=file_id(source))
-        return None if docnum is None else s.stored_fields(docnum)["meta"].get("publisher")
-
     def header(self, source: str) -> dict:
         """A source file's header fields (series, issue, date, publisher …)."""
         found = self._headers.get(source)
@@ -423,7 +418,7 @@ class Searcher:
     def _versions(gen: Generation, docnum: int, summaries: bool = False) -> dict:
         """The other versions of `docnum`'s story, oldest first (undated last), at most
         VERSIONS_LISTED: id, source, date and issue from the columns; with `summaries`, each
-        version's whole summary and publisher."""
+        version's whole summary (publisher included)."""
         members = gen.stories.members(docnum)
         others = members[members != docnum]
         dates = gen.columns.codes["date"][others]  # codes sort as the dates do; 0: no date
@@ -432,8 +427,7 @@ class Searcher:
         listed = []
         for d in shown:
             if summaries:
-                entry = gen.summary(d)
-                entry["publisher"] = gen.publisher(entry["source"])
+                entry = gen.summary(d)  # with its publisher, a facet
             else:
                 source, issue = value("source", d), value("issue", d)
                 entry = {"id": item_id(source, int(ordinals[d])), "source": source, "date": value("date", d),

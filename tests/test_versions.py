@@ -218,3 +218,23 @@ def test_cli_collapses_as_the_api_does_and_shows_every_version_when_asked(corpus
     assert main(["query", "融资难题", "--index", str(tmp_path / "index"), "--no-color"]) == 0
     out = capsys.readouterr().out
     assert "1 篇报道" in out and "另有 2 个版本" in out
+
+
+def test_the_pdf_and_the_txt_of_one_issue_are_versions_item_by_item(tmp_path):
+    from benchmarks.typeset import typeset_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2018-03.txt").write_text(ISSUE, encoding="utf-8")
+    (corpus / "2018-03.pdf").write_bytes(typeset_pdf(ISSUE))
+    summary = build_index(corpus, tmp_path / "index")
+    assert summary.ok and summary.items_added == 4, summary.lines()
+    hits = Searcher(tmp_path / "index").search("", versions="all", limit=50)["hits"]
+    by_title = {}
+    for hit in hits:
+        by_title.setdefault(hit["title"], []).append(hit)
+    assert sorted(len(v) for v in by_title.values()) == [2, 2]  # each article twice: txt and pdf
+    for title, versions in by_title.items():
+        txt, pdf = sorted(versions, key=lambda h: h["source"], reverse=True)
+        assert (txt["source"], pdf["source"]) == ("2018-03.txt", "2018-03.pdf")
+        assert [v["id"] for v in txt["versions"]] == [pdf["id"]] and [v["id"] for v in pdf["versions"]] == [txt["id"]]
