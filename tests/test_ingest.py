@@ -491,3 +491,8 @@ def test_a_saved_pages_asset_folder_is_not_indexed(tmp_path):
     (corpus / "other_files" / "issue.txt").write_text("援疆工作简报\n", encoding="utf-8")
     found, _ = find_sources(corpus)
     assert sorted(p.relative_to(corpus).as_posix() for p in found) == ["other_files/issue.txt", "story.html"]
+
+
+def test_placeholder_titles_and_authors_are_not_metadata(tmp_path):
+    extract = read_source(write(tmp_path, "issue.pdf", typeset()))  # reportlab writes untitled / anonymous
+    assert "title" not in extract.meta and "author" not in extract.meta

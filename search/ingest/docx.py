@@ -12,7 +12,7 @@ import re
 import zipfile
 
 from search.errors import SourceError
-from search.ingest.extract import DOCX, Extract, TextBuilder
+from search.ingest.extract import DOCX, Extract, TextBuilder, given
 
 MAX_BYTES = 50 * 2**20
 TYPICAL = "a briefing issue is well under 5 MB"
@@ -141,19 +141,14 @@ def _cells(table):
                 yield from _cells(inner)
 
 
-# python-docx's own template carries these; a file made from it and never given its own
-# says nothing by them.
+# python-docx's own template carries this date; a file made from it and never given its
+# own says nothing by it.
 TEMPLATE_CREATED = "2013-12-23T23:15:00"
-TEMPLATE_AUTHOR = "python-docx"
 
 
 def _meta(document) -> dict:
     props = document.core_properties
-    meta = {}
-    if props.title and props.title.strip():
-        meta["title"] = props.title.strip()
-    if props.author and props.author.strip() and props.author != TEMPLATE_AUTHOR:
-        meta["author"] = props.author.strip()
+    meta = {key: value for key, value in (("title", given(props.title)), ("author", given(props.author))) if value}
     when = props.created or props.modified
     if when is not None and when.replace(tzinfo=None).isoformat() != TEMPLATE_CREATED:
         meta["date"] = when.date().isoformat()

@@ -44,6 +44,19 @@ class Extract:
         return round(sum(p.confidence * w for p, w in zip(scanned, weights)) / sum(weights), 1)
 
 
+# What tools write into a file's title and author fields when nobody filled them in: the
+# tool's default or the login of whoever typed it, never a headline or a byline.
+_PLACEHOLDERS = {"anonymous", "unknown", "untitled", "administrator", "admin", "user", "author", "微软用户",
+                 "python-docx", "microsoft word", "word"}
+
+
+def given(value) -> str | None:
+    """A container's title or author field, stripped; None when empty or a placeholder."""
+    if not isinstance(value, str) or not value.strip() or value.strip().lower() in _PLACEHOLDERS:
+        return None
+    return value.strip()
+
+
 def read_bytes(path, limit: int, what: str) -> bytes:
     """The whole file, or a SourceError that says why not; `what` names a typical file
     of the format for the too-large message."""

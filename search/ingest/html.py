@@ -8,7 +8,7 @@ parser reads as headings. The date is taken only from the page's markup (meta ta
 from __future__ import annotations
 
 from search.errors import SourceError
-from search.ingest.extract import HTML, Extract, TextBuilder
+from search.ingest.extract import HTML, Extract, TextBuilder, given
 from search.ingest.text import decode
 
 MAX_BYTES = 20 * 2**20  # saved pages may inline their images
@@ -32,7 +32,7 @@ def read(path, raw: bytes, digest: str, options=None) -> Extract:
     builder = TextBuilder()
     for line in found.text.replace("\r\n", "\n").split("\n"):
         builder.add_paragraph(line.strip())
-    meta = {key: value.strip() for key, value in (("title", found.title), ("date", found.date),
-                                                   ("author", found.author), ("site", found.sitename))
-            if isinstance(value, str) and value.strip()}
+    meta = {key: value for key, value in (("title", given(found.title)), ("date", given(found.date)),
+                                          ("author", given(found.author)), ("site", given(found.sitename)))
+            if value}
     return Extract(text=builder.text(), encoding=encoding, sha256=digest, format=HTML, meta=meta)

@@ -15,7 +15,7 @@ import pypdfium2.raw as pdfium_c
 
 from search.errors import SourceError
 from search.ingest import ocr
-from search.ingest.extract import PDF, Extract, TextBuilder
+from search.ingest.extract import PDF, Extract, TextBuilder, given
 from search.ingest.layout import PageLines, Paragrapher, TextLine
 
 # A briefing issue is 4–20 pages; a yearly volume a few hundred. Past this a file is no
@@ -138,11 +138,8 @@ _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})(\d{2})")
 
 def _meta(pdf) -> dict:
     info = pdf.get_metadata_dict(skip_empty=True)
-    meta = {}
-    if info.get("Title"):
-        meta["title"] = info["Title"].strip()
-    if info.get("Author"):
-        meta["author"] = info["Author"].strip()
+    meta = {key: value for key, value in (("title", given(info.get("Title"))), ("author", given(info.get("Author"))))
+            if value}
     # When the file was made, not when the issue appeared: the parser never takes it for one.
     found = _PDF_DATE.match(info.get("CreationDate", ""))
     if found:
