@@ -32,7 +32,7 @@ from search.vocabulary import ARTICLE, DYNAMIC
 from search.pipeline import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "corpus"
+SAMPLES = ROOT / "corpus" / "texts"
 MANIFEST = "manifest.json"
 
 GROUPS = ("南通", "苏州", "武进", "江阴", "南京", "淮安", "扬州", "泰州", "徐州", "江宁", "镇江",

@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"  # the sample issues
+CORPUS = ROOT / "corpus" / "texts"  # the sample issues as extracted text (corpus/originals: as typeset)
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 
