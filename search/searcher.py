@@ -527,22 +527,32 @@ class Searcher:
         return self.originals.page_image(meta["source"], record["sha256"], meta.get("format", "text"), number)
 
     def issues(self) -> list[dict]:
-        """Every indexed document: briefings newest first, then other texts by name.
+        """Every indexed work: briefing issues newest first, then other texts.
 
-        `title` is what a list of documents shows: a briefing's series and issue, another
-        text's headline (its first item), or, without either, the file name."""
+        A work is one issue, or one story, however many files hold it (a PDF and the text
+        extracted from it): it is listed once, by its first file, as the issue page shows
+        it, and `files` names them all. `title` is what a list shows: a briefing's series
+        and issue, another text's headline (its first item), or, without either, the file name."""
         gen = self._current()
         if gen._issues is None:
-            docs = []
-            for record in gen.searcher().documents(rec=FILE):
+            s = gen.searcher()
+            works: dict[tuple, dict] = {}
+            for record in sorted(s.documents(rec=FILE), key=lambda r: r["meta"]["source"]):
                 header, items = _document_header(record), record["meta"]["items"]
                 if header["issue"]:
+                    key = ("issue", header["issue"])
                     title = f"{header['series'] or DOC_TYPE_LABELS[BRIEFING]} {header['issue_label']}"
                 else:
+                    first = s.document_number(id=items[0]["id"]) if len(items) == 1 else None
+                    key = ("story", int(gen.stories.story[first])) if first is not None else ("file", header["source"])
                     title = items[0]["title"] if items else header["source"]
-                docs.append(header | {"title": title, "items": len(items),
-                                      "first_item": items[0]["id"] if items else None})
-            gen._issues = sorted(docs, key=lambda d: (d["issue"] is None, _neg_key(d), d["source"]))
+                held = {"source": header["source"], "format": record["meta"].get("format", "text"), "items": len(items)}
+                if key in works:
+                    works[key]["files"].append(held)
+                    continue
+                works[key] = header | {"title": title, "items": len(items),
+                                       "first_item": items[0]["id"] if items else None, "files": [held]}
+            gen._issues = sorted(works.values(), key=lambda d: (d["issue"] is None, _neg_key(d), d["source"]))
         return gen._issues
 
     def issue(self, key: str) -> dict:
@@ -606,7 +616,7 @@ class Searcher:
         dated = dated[dated > 0]
         documents = self.issues()
         return {
-            "totals": {"files": len(documents), "issues": len(columns.counts("issue", items)),
+            "totals": {"files": sum(len(d["files"]) for d in documents), "issues": len(columns.counts("issue", items)),
                        "items": int(items.sum()), "groups": len(rows),
                        "first_date": columns.values["date"][dated.min()] if len(dated) else None,
                        "last_date": columns.values["date"][dated.max()] if len(dated) else None},

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from search.index import build_index
 from search.searcher import Searcher
 from webui import create_app
 
@@ -322,6 +324,30 @@ def test_issues_page_lists_every_document(client, searcher):
     assert any(d["title"] == searcher.item(d["first_item"])["title"] for d in non_briefing)
 
 
+def test_an_issue_or_story_held_in_several_files_is_listed_once_with_its_files(tmp_path):
+    corpus = tmp_path / "corpus"
+    samples = {"2017-17.txt": "000_3cfd608d3f314a02.txt", "2017-09.txt": "004_c2737e73021d1899.txt",
+               "feature.txt": "003_33cfab6a1a367774.txt"}
+    for folder in ("pdf-text", "word-text"):  # two issues and one story, each saved twice
+        (corpus / folder).mkdir(parents=True)
+        for name, sample in samples.items():
+            shutil.copy(CORPUS / sample, corpus / folder / name)
+    build_index(corpus, tmp_path / "index")
+    works = Searcher(tmp_path / "index").issues()
+    assert [(w["issue"], [f["source"] for f in w["files"]]) for w in works] == [
+        ("2017-17", ["pdf-text/2017-17.txt", "word-text/2017-17.txt"]),
+        ("2017-09", ["pdf-text/2017-09.txt", "word-text/2017-09.txt"]),
+        (None, ["pdf-text/feature.txt", "word-text/feature.txt"])]
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    doc, _ = get_html(client, "/issues")
+    assert "共 3 期（篇）· 6 份文件" in doc.find("h1").text()
+    cards = doc.find_all("li", cls="issue-card")
+    assert len(cards) == 3 and "pdf-text/2017-17.txt · word-text/2017-17.txt" in cards[0].text()
+    overview = client.get("/api/overview").get_json()
+    assert overview["totals"]["files"] == 6
+    assert [d["issue"] for d in overview["newest_issues"]] == ["2017-17", "2017-09"]
+
+
 def test_group_page_lists_items_newest_first_with_counts_per_issue(client, searcher):
     group = searcher.group("南通")
     doc, _ = get_html(client, "/group/南通")
@@ -399,7 +425,6 @@ def test_api_errors_are_json_with_status(client, url, status):
 
 
 def test_api_without_index_is_503_and_recovers_once_built(tmp_path):
-    from search.index import build_index
     app = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True})
     client = app.test_client()
     r = client.get("/api/search?q=援疆")

@@ -117,7 +117,8 @@ def item(item_id: str):
 @bp.get("/issues")
 def issues():
     searcher = get_searcher()
-    return render_template("issues.html", issues=searcher.issues(),
+    works = searcher.issues()
+    return render_template("issues.html", issues=works, files=sum(len(w["files"]) for w in works),
                            timeline=timeline_view(searcher.timeline(), _narrowed()))
 
 
