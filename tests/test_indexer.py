@@ -169,6 +169,24 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
     assert Searcher(tmp_path / "two").search("两学一做")["total"] == Searcher(tmp_path / "one").search("两学一做")["total"]
 
 
+def test_segments_written_and_merged_as_memory_fills_hold_the_same_index(corpus, tmp_path, monkeypatch):
+    """A worker writes a segment whenever it holds SEGMENT_POSTINGS postings and merges
+    MERGE_FACTOR of one size: the index answers as one written at once, in docnum order."""
+    from search.index import workers
+
+    whole = build_index(corpus, tmp_path / "whole", workers=1)
+    monkeypatch.setattr(workers, "SEGMENT_POSTINGS", 100)  # about one file each
+    monkeypatch.setattr(workers, "MERGE_FACTOR", 2)
+    pieces = build_index(corpus, tmp_path / "pieces", workers=1)
+    segments = whoosh_index.open_dir(tmp_path / "pieces")._segments()
+    # Five files, a segment each: 1 + 2 → 12, 3 + 4 → 34, 12 + 34 → 1234; then 5, alone.
+    assert len(segments) == 2 and segments[0].doc_count_all() > 3 * segments[1].doc_count_all()
+    assert pieces.items_added == whole.items_added
+    assert snapshot(tmp_path / "pieces") == snapshot(tmp_path / "whole")
+    assert sorted(p.name for p in (tmp_path / "pieces").glob("*.seg")) == \
+        sorted(f"{s.segment_id()}.seg" for s in segments)  # merged pieces removed
+
+
 def test_unchanged_files_are_recognised_by_size_and_time_then_by_hash(corpus, tmp_path, monkeypatch):
     import search.index.build as indexer
     index = tmp_path / "index"

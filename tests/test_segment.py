@@ -20,7 +20,7 @@ from search.index.documents import index_documents
 from search.pipeline import read_document
 from search.store.schema import ExactID, WordsField, build_schema
 from search.errors import SearchError
-from search.index.segment import WHOOSH_VERSION, SegmentBuilder, check_whoosh_version, commit
+from search.index.segment import WHOOSH_VERSION, SegmentBuilder, check_whoosh_version, commit, merge
 
 from support import CORPUS, ROOT, cli_env
 
@@ -95,6 +95,42 @@ def test_long_posting_lists_span_several_blocks(both):
         hits = searcher.search(QueryParser("body", ours_ix.schema).parse('"南通援疆工作组" 伊宁县'),
                                limit=None)
         assert len(hits) >= 400
+
+
+def per_document(ix) -> list:
+    """Every document's stored fields, field lengths and column values, in docnum order."""
+    with ix.reader() as reader:
+        columns = {name: list(reader.column_reader(name)) for name in ix.schema.names()
+                   if ix.schema[name].column_type}
+        return [(reader.stored_fields(d), {f: reader.doc_field_length(d, f) for f in ("title", "body")},
+                 {name: values[d] for name, values in columns.items()}) for d in range(reader.doc_count_all())]
+
+
+def test_merged_segments_are_the_segment_of_all_their_documents(both, tmp_path):
+    """A worker writes a segment whenever its memory is full, then merges them: the
+    result holds what the segment it would have written at once holds, and is no larger."""
+    _, ours_ix, docs = both
+    (tmp_path / "merged").mkdir()
+    ix = whoosh_index.create_in(tmp_path / "merged", build_schema())
+    cuts = [0, 1, 40, 41, len(docs) // 2, len(docs)]  # one-document segments among them
+    parts = [built_segment(ix, docs[a:b]) for a, b in zip(cuts, cuts[1:])]
+    merged = merge(ix, parts)
+    assert not any(name in ix.storage for part in parts for name in part.list_files(ix.storage))
+    writer = ix.writer()
+    commit(writer, [merged], None)
+    ix = whoosh_index.open_dir(tmp_path / "merged")
+    theirs, ours = segment_files(ours_ix), segment_files(ix)
+    assert sorted(ours) == sorted(theirs)
+    assert sum(map(len, ours.values())) <= sum(map(len, theirs.values()))
+    assert per_document(ix) == per_document(ours_ix)
+    assert all_postings(ix) == all_postings(ours_ix)
+
+
+def all_postings(ix) -> dict:
+    with ix.reader() as reader:
+        return {(field, term): list(reader.postings(field, term).items_as("positions" if field in ("title", "body")
+                                                                            else "weight"))
+                for field, term in reader.all_terms()}
 
 
 # ---------------------------------------------------------------- the commit of workers' segments

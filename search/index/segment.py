@@ -16,7 +16,10 @@ of one release, so importing this module with any other installed Whoosh is an e
 """
 from __future__ import annotations
 
+import heapq
 from array import array
+from itertools import groupby, repeat
+from operator import itemgetter
 from importlib import metadata
 
 from search.errors import SearchError
@@ -44,64 +47,77 @@ def _installed_whoosh() -> str | None:
 # Before importing Whoosh's internals: another release may not even have these names.
 check_whoosh_version(_installed_whoosh())
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 
 class TermPool:
-    """The postings of a segment by (field, term), each a flat [docnum, weight, value, …]."""
+    """The postings of a segment by (field, term): docnums and weights in arrays, values in
+    a list (most are shared: `CompactPositions` caches single positions).
+
+    About 20 bytes a posting, where tuples or lists of Python numbers take 80: a worker
+    holds four times as much text before it must write a segment.
+    """
 
     def __init__(self):
-        self._postings: dict[tuple[str, bytes], list] = {}
+        self._postings: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self.count = 0  # postings held
 
     def add(self, posting: tuple[str, bytes, int, float, bytes]) -> None:
         fieldname, btext, docnum, weight, value = posting
         postings = self._postings.get((fieldname, btext))
         if postings is None:
-            self._postings[fieldname, btext] = [docnum, weight, value]
+            self._postings[fieldname, btext] = (array("I", (docnum,)), array("f", (weight,)), [value])
         else:
-            postings += (docnum, weight, value)
+            ids, weights, values = postings
+            ids.append(docnum)
+            weights.append(weight)
+            values.append(value)
+        self.count += 1
 
     def terms(self):
-        """(field, term, flat postings), in the field and term order of a segment's files."""
+        """(field, term, (docnums, weights, values)), in the order of a segment's files."""
         for key in sorted(self._postings):
             yield key[0], key[1], self._postings[key]
 
     def cleanup(self) -> None:
         self._postings.clear()
+        self.count = 0
 
 
 class BlockPostingsWriter(W3PostingsWriter):
     """W3 posting writer that takes a term's whole posting list at once."""
 
-    def add_posting_list(self, flat: list) -> None:
+    def add_posting_list(self, postings: tuple[array, array, list]) -> None:
         """Fill and write blocks as `add_posting` would, one block per step, not one posting.
 
         The last block stays buffered, as with `add_posting`: `finish_postings` writes it.
         """
-        step = 3 * self._blocklimit
-        for start in range(0, len(flat), step):
+        ids, weights, values = postings
+        step = self._blocklimit
+        for start in range(0, len(ids), step):
             if start:
                 self._write_block()
-            block = flat[start:start + step]
-            self._ids = array("I", block[0::3])
-            self._weights = array("f", block[1::3])
-            self._values = [value for value in block[2::3] if value]  # ID fields have none
+            end = start + step
+            self._ids = ids[start:end]
+            self._weights = weights[start:end]
+            self._values = [value for value in values[start:end] if value]  # ID fields have none
             self._maxweight = max(self._weights)
 
 
 class TermFieldWriter(W3FieldWriter):
     def add_terms(self, schema, terms) -> None:
-        """Write `terms` [(field, term, flat postings)], sorted by field and term."""
+        """Write `terms` [(field, term, postings)], sorted by field and term."""
         current = None
-        for fieldname, btext, flat in terms:
+        for fieldname, btext, postings in terms:
             if fieldname != current:
                 if current is not None:
                     self.finish_field()
                 self.start_field(fieldname, schema[fieldname])
                 current = fieldname
             self.start_term(btext)
-            self._postwriter.add_posting_list(flat)
+            self._postwriter.add_posting_list(postings)
             self.finish_term()
         if current is not None:
             self.finish_field()
@@ -136,6 +152,11 @@ class SegmentBuilder(SegmentWriter):
         super().__init__(ix, _lk=False, codec=Codec())
         self.pool = TermPool()
 
+    @property
+    def postings(self) -> int:
+        """Postings held in memory until the segment is finished."""
+        return self.pool.count
+
     def _flush_segment(self):
         self.perdocwriter.close()
         self.fieldwriter.add_terms(self.schema, self.pool.terms())
@@ -152,6 +173,89 @@ class SegmentBuilder(SegmentWriter):
         # Not cancel(): that deletes the temporary folder all writers of the index share.
         # Files left behind are removed by the next commit.
         self._close_segment()
+
+
+def merge(ix, segments: list):
+    """One new segment holding the documents of `segments` (new, without deletions), in order.
+
+    Documents are copied one by one (Whoosh's own per-document copy); postings a term at
+    a time, a block at a time: memory holds one term's posting list, not a segment's.
+    """
+    builder = SegmentBuilder(ix)
+    readers = [SegmentReader(ix.storage, ix.schema, segment) for segment in segments]
+    try:
+        bases = []
+        for reader in readers:
+            assert not reader.has_deletions(), "merge() joins new segments only"
+            bases.append(builder.docnum)
+            _copy_documents(builder, reader)
+        builder._added = True
+        builder.perdocwriter.close()
+        builder.fieldwriter.add_terms(builder.schema, _merged_terms(readers, bases))
+        builder.fieldwriter.close()
+        builder._close_segment()
+        builder._assemble_segment()
+    finally:
+        for reader in readers:
+            reader.close()
+    for segment in segments:  # in no table of contents: nobody else reads them
+        for name in segment.list_files(ix.storage):
+            ix.storage.delete_file(name)
+    return builder.get_segment()
+
+
+def _copy_documents(builder, reader) -> None:
+    """Whoosh's `write_per_doc` for a segment without deletions, with each field's length
+    and column readers looked up once, not once a document (a file-system call each)."""
+    schema, perdoc = builder.schema, builder.perdocwriter
+    names = sorted(schema.names())
+    length_of = {name: reader._perdoc.doc_field_length_reader(name) for name in names if schema[name].scorable}
+    columns = {name: reader.column_reader(name, translate=False) for name in names
+               if schema[name].column_type and reader.has_column(name)}
+    for docnum, stored in reader.iter_docs():
+        perdoc.start_doc(builder.docnum)
+        for name in names:
+            field = schema[name]
+            length = length_of[name](docnum) if name in length_of else 0
+            perdoc.add_field(name, field, stored.get(name), length)
+            if name in columns:
+                perdoc.add_column_value(name, field.column_type, columns[name][docnum])
+        perdoc.finish_doc()
+        builder.docnum += 1
+
+
+def _merged_terms(readers, bases):
+    """(field, term, postings) of all `readers`, documents renumbered from `bases`, sorted."""
+    fields = sorted({name for reader in readers for name in reader.indexed_field_names()})
+    for fieldname in fields:
+        lexicons = [zip(reader.lexicon(fieldname), repeat(n))
+                    for n, reader in enumerate(readers) if fieldname in reader.indexed_field_names()]
+        for btext, sources in groupby(heapq.merge(*lexicons), key=itemgetter(0)):
+            postings = (array("I"), array("f"), [])
+            shared = {}
+            for _, n in sources:
+                _append_postings(readers[n].postings(fieldname, btext), bases[n], *postings, shared)
+            yield fieldname, btext, postings
+
+
+def _append_postings(matcher, base: int, ids: array, weights: array, values: list, shared: dict) -> None:
+    """Add `matcher`'s postings; equal values become one object (`shared`), as the pool's
+    are, so that a block's pickle refers back to a value instead of repeating it."""
+    if isinstance(matcher, W3LeafMatcher):  # a posting list on disk, read a block at a time
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            ids.extend([docnum + base for docnum in matcher._ids])
+            weights.extend(matcher._weights)
+            values.extend([shared.setdefault(value, value) for value in matcher._values])
+            matcher._next_block()
+        return
+    while matcher.is_active():  # a short list kept in the term's own entry
+        ids.append(matcher.id() + base)
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
 
 
 def commit(writer, segments, mergetype) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from search import reprints
 from search.errors import SearchError, SourceError
 from search.index.documents import index_documents, item_signatures
-from search.index.segment import SegmentBuilder
+from search.index.segment import SegmentBuilder, merge
 from search.ingest import OcrOptions
 from search.pipeline import read_document
 from search.store import cache_dir, item_id, open_index
@@ -46,10 +46,9 @@ class PageDone:
 
 
 @dataclass
-class FinishedSegment:
-    """A worker's last message: the segment it wrote (None when it wrote nothing)."""
-    segment: object
-
+class FinishedSegments:
+    """A worker's last message: the segments it wrote."""
+    segments: list
 
 
 FILES_PER_WORKER = 40  # text files: below this, starting a process costs more than it saves
@@ -70,8 +69,7 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
     work = sum(FILE_WEIGHTS.get(Path(path).suffix.lower(), 1) for path, _ in todo)
     workers = max(1, min(workers, work // FILES_PER_WORKER))
     if workers == 1:
-        segment = _new_segment(index_dir)
-        outcomes = []
+        segments, outcomes = Segments(index_dir), []
 
         def on_page(page: PageDone) -> None:
             if progress:
@@ -79,14 +77,14 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
 
         try:
             for path, source in todo:
-                outcomes.append(_index_file(segment, path, source, _ocr_options(index_dir, source, on_page)))
+                outcomes.append(segments.index_file(path, source, _ocr_options(index_dir, source, on_page)))
                 done += 1
                 if progress:
                     progress(done, total, source)
         except BaseException:
-            segment.discard()
+            segments.discard()
             raise
-        return [segment.finish()], outcomes
+        return segments.finish(), outcomes
 
     reprints.prepare()  # the folding table, made once here and shared by the forked workers
     ctx = multiprocessing.get_context("fork")  # children share the loaded dictionary
@@ -103,16 +101,17 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
             jobs.put(job)
         for _ in procs:
             jobs.put(None)
-        outcomes, segments = [], []
-        while len(segments) < len(procs):
+        outcomes, segments, finished = [], [], 0
+        while finished < len(procs):
             try:
                 message = results.get(timeout=5)
             except queue.Empty:
                 if any(not p.is_alive() and p.exitcode != 0 for p in procs):
                     raise SearchError("an indexing worker died; the index is unchanged") from None
                 continue
-            if isinstance(message, FinishedSegment):
-                segments.append(message.segment)
+            if isinstance(message, FinishedSegments):
+                segments += message.segments
+                finished += 1
                 continue
             if isinstance(message, PageDone):
                 if progress:
@@ -135,10 +134,10 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
 
 def _worker(index_dir: Path, jobs, results, parent: int, lifeline: tuple[int, int], lock_fd: int | None) -> None:
     _tie_to_parent(parent, lifeline, lock_fd)
-    segment = _new_segment(index_dir)
+    segments = Segments(index_dir)
     for path, source in iter(jobs.get, None):
-        results.put(_index_file(segment, path, source, _ocr_options(index_dir, source, results.put)))
-    results.put(FinishedSegment(segment.finish()))
+        results.put(segments.index_file(path, source, _ocr_options(index_dir, source, results.put)))
+    results.put(FinishedSegments(segments.finish()))
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -168,8 +167,65 @@ def _exit_on_eof(fd: int) -> None:
     os._exit(1)  # nobody will commit this worker's segment; the next commit removes its files
 
 
-def _new_segment(index_dir: Path) -> SegmentBuilder:
-    return SegmentBuilder(open_index(index_dir, create=True))
+# Postings a segment holds in memory before it is written: about 20 bytes each (see
+# TermPool), so a worker's memory stays near 250 MB however large the corpus. 4 million
+# is about 30 MB of briefings.
+SEGMENT_POSTINGS = 4_000_000
+# Segments of one size a worker merges into one. A searcher pays little for each segment
+# (17 instead of 2 at 50 MB: the same latencies), and a merge rewrites every posting, so
+# it only keeps their number from growing with the corpus: 14 at 1 GB.
+MERGE_FACTOR = 10
+
+
+class Segments:
+    """The segments one task writes, each closed once it holds SEGMENT_POSTINGS postings,
+    MERGE_FACTOR of one size merged into one (and so on up)."""
+
+    def __init__(self, index_dir: Path):
+        self._index_dir = index_dir
+        self._current: SegmentBuilder | None = None
+        self._sizes: list[list] = []  # the finished segments: [one segment's worth, MERGE_FACTOR's, …]
+
+    def index_file(self, path: str, source: str, options: OcrOptions) -> FileOutcome:
+        if self._current is None:
+            self._current = SegmentBuilder(open_index(self._index_dir, create=True))
+        outcome = _index_file(self._current, path, source, options)
+        if self._current.postings >= SEGMENT_POSTINGS:
+            self._close_current()
+        return outcome
+
+    def finish(self) -> list:
+        """The finished segments, in the order of their documents (none when none was added)."""
+        self._close_current()
+        return [segment for same_size in reversed(self._sizes) for segment in same_size]
+
+    def discard(self) -> None:
+        # Finished segments' files stay until the next commit removes them, as a killed run's.
+        if self._current is not None:
+            self._current.discard()
+
+    def _close_current(self) -> None:
+        segment = self._current.finish() if self._current is not None else None
+        self._current = None
+        if segment is None:
+            return
+        for size, same_size in enumerate(self._sizes):
+            same_size.append(segment)
+            if len(same_size) < MERGE_FACTOR:
+                return
+            segment = merge(open_index(self._index_dir, create=True), same_size)
+            self._sizes[size] = []
+        self._sizes.append([segment])
+
+
+def _page_label(page: PageDone) -> str:
+    return f"{page.source} (OCR page {page.page}/{page.pages})"
+
+
+def _ocr_options(index_dir: Path, source: str, tell) -> OcrOptions:
+    """OCR cached in the index's cache folder; `tell(PageDone)` hears of each page recognised."""
+    return OcrOptions(cache_dir=cache_dir(index_dir, "ocr"),
+                      on_page=lambda done, pages: tell(PageDone(source, done, pages)))
 
 
 def _page_label(page: PageDone) -> str:
