@@ -16,3 +16,12 @@ class SourceError(SearchError):
 
 class NotFound(SearchError):
     """No such item, issue, group or file in the index."""
+
+
+class IndexUnwritable(SearchError):
+    """The index folder cannot be written (disk full, read-only, removed) before the commit:
+    the previous index is as it was."""
+
+    def __init__(self, index_dir, error: OSError):
+        super().__init__(f"{index_dir}: cannot write the index ({error.strerror or error}); "
+                         f"the previous index is unchanged")

@@ -19,8 +19,8 @@ from whoosh.writing import CLEAR
 
 import numpy as np
 
-from search.errors import SearchError
-from search.index.segment import commit, lock_descriptor
+from search.errors import IndexUnwritable, SearchError
+from search.index.segment import cancel, commit, lock_descriptor
 from search.ingest import SUFFIXES
 from search.index.workers import run_tasks
 from search.reprints import SLOTS, signature, stories
@@ -122,12 +122,14 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         # Before Whoosh opens it: an index of another schema may not even unpickle.
         summary.rebuild_reason = stamp_change(read_stamp(index_dir), stamp)
         rebuild = summary.rebuild_reason is not None
-    ix = open_index(index_dir, create="afresh" if rebuild else True)
     try:
+        ix = open_index(index_dir, create="afresh" if rebuild else True)
         writer = ix.writer(timeout=lock_wait)
     except LockError:
         raise IndexLocked(f"{index_dir}: another indexing run is updating this index; "
                           f"waited {lock_wait:.0f} s — try again when it has finished") from None
+    except OSError as exc:  # a read-only or full disk, a folder that is not ours
+        raise IndexUnwritable(index_dir, exc) from None
     try:
         summary.rebuilt = rebuild
         before = {} if rebuild else _known_files(ix, index_dir)
@@ -176,17 +178,23 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
             if not versions_store.path_for(index_dir, generation).exists():  # lost, or an older index
                 _versions(ix, files, {}, versions_store.read_for(index_dir, generation)).save(
                     versions_store.path_for(index_dir, generation))
-    except BaseException:
+    except BaseException as exc:
         if not writer.is_closed:
-            writer.cancel()
+            cancel(writer)
+        if isinstance(exc, OSError):  # before the commit, or in it: its table of contents is written last
+            raise IndexUnwritable(index_dir, exc) from None
         raise
-    versions_store.keep_only(index_dir, generation)
-    save_columns(open_index(index_dir, create=False), index_dir)
-    # The corpus folder too: the searcher serves the originals from it.
-    write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(), "corpus": str(corpus.resolve()),
-                                      "files": files})
-    write_json(index_dir / STAMP, stamp)
-    prune_page_images(index_dir, files)
+    try:
+        versions_store.keep_only(index_dir, generation)
+        save_columns(open_index(index_dir, create=False), index_dir)
+        # The corpus folder too: the searcher serves the originals from it.
+        write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(),
+                                          "corpus": str(corpus.resolve()), "files": files})
+        write_json(index_dir / STAMP, stamp)
+        prune_page_images(index_dir, files)
+    except OSError as exc:  # the index is committed; searchers do without these side files
+        raise SearchError(f"{index_dir}: the index is updated, but its side files could not be written "
+                          f"({exc.strerror or exc}); run the indexer again when that is fixed") from None
     summary.failed.sort()
     summary.seconds = time.monotonic() - started
     return summary

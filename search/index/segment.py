@@ -273,6 +273,15 @@ def commit(writer, segments, mergetype) -> None:
     writer._finish()
 
 
+def cancel(writer) -> None:
+    """Give up `writer` and its lock, even when its folder can no longer be written."""
+    try:
+        writer.cancel()
+    except OSError:
+        if writer.writelock and writer.writelock.fd is not None:
+            writer.writelock.release()
+
+
 def lock_descriptor(writer) -> int | None:
     """The file descriptor of the index lock `writer` holds (None without one)."""
     return getattr(writer.writelock, "fd", None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search import reprints
-from search.errors import SearchError, SourceError
+from search.errors import IndexUnwritable, SearchError, SourceError
 from search.index.documents import index_documents, item_signatures
 from search.index.segment import SegmentBuilder, merge
 from search.ingest import OcrOptions
@@ -43,6 +43,12 @@ class PageDone:
     source: str
     page: int
     pages: int
+
+
+@dataclass
+class WorkerFailed:
+    """A worker's last message when it cannot go on: why, for the user."""
+    reason: str
 
 
 @dataclass
@@ -109,6 +115,8 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
                 if any(not p.is_alive() and p.exitcode != 0 for p in procs):
                     raise SearchError("an indexing worker died; the index is unchanged") from None
                 continue
+            if isinstance(message, WorkerFailed):
+                raise SearchError(message.reason)
             if isinstance(message, FinishedSegments):
                 segments += message.segments
                 finished += 1
@@ -134,10 +142,15 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
 
 def _worker(index_dir: Path, jobs, results, parent: int, lifeline: tuple[int, int], lock_fd: int | None) -> None:
     _tie_to_parent(parent, lifeline, lock_fd)
-    segments = Segments(index_dir)
-    for path, source in iter(jobs.get, None):
-        results.put(segments.index_file(path, source, _ocr_options(index_dir, source, results.put)))
-    results.put(FinishedSegments(segments.finish()))
+    try:
+        segments = Segments(index_dir)
+        for path, source in iter(jobs.get, None):
+            results.put(segments.index_file(path, source, _ocr_options(index_dir, source, results.put)))
+        results.put(FinishedSegments(segments.finish()))
+    except OSError as exc:  # reading a file fails as a SourceError: this is the index's folder
+        results.put(WorkerFailed(str(IndexUnwritable(index_dir, exc))))
+    except SearchError as exc:
+        results.put(WorkerFailed(str(exc)))
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -228,25 +241,24 @@ def _ocr_options(index_dir: Path, source: str, tell) -> OcrOptions:
                       on_page=lambda done, pages: tell(PageDone(source, done, pages)))
 
 
-def _page_label(page: PageDone) -> str:
-    return f"{page.source} (OCR page {page.page}/{page.pages})"
-
-
-def _ocr_options(index_dir: Path, source: str, tell) -> OcrOptions:
-    """OCR cached in the index's cache folder; `tell(PageDone)` hears of each page recognised."""
-    return OcrOptions(cache_dir=cache_dir(index_dir, "ocr"),
-                      on_page=lambda done, pages: tell(PageDone(source, done, pages)))
-
-
 def _index_file(segment: SegmentBuilder, path: str, source: str, options: OcrOptions) -> FileOutcome:
-    """Add a file's record and items to `segment`."""
+    """Add a file's record and items to `segment`.
+
+    A failure to write the segment (a full disk) is not the file's: it propagates.
+    """
     try:
         doc = read_document(path, source, options)
-        for fields in index_documents(doc):
-            segment.add_document(**fields)
+        documents = index_documents(doc)
     except SourceError as exc:
         return FileOutcome(source, error=exc.reason)
     except Exception as exc:  # a parser bug on one odd file must not stop the others
         return FileOutcome(source, error=f"internal error while parsing: {exc!r}")
+    try:
+        for fields in documents:
+            segment.add_document(**fields)
+    except OSError:
+        raise
+    except Exception as exc:
+        return FileOutcome(source, error=f"internal error while indexing: {exc!r}")
     return FileOutcome(source, ids=[item_id(source, it.ordinal) for it in doc.items],
                        signatures=item_signatures(doc), sha256=doc.sha256)
