@@ -3,13 +3,17 @@
 
 * `vary_corpus` writes N distinct briefing files derived from the samples in corpus/.
 * `index_state` lists what an index holds (ids and titles), to compare two indexes.
+* `session_processes` lists the live processes of a session (a run and its workers).
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import urllib.parse
 from pathlib import Path
+
+import psutil
 
 from support import CORPUS
 
@@ -77,3 +81,15 @@ def index_state(index_dir) -> list[tuple[str, str, str]]:
 
 def api_search(q: str, **params) -> str:
     return "/api/search?" + urllib.parse.urlencode({"q": q, **params}, doseq=True)
+
+
+def session_processes(sid: int) -> list[psutil.Process]:
+    """Every live process of the session `sid` (the indexer and whatever it started)."""
+    found = []
+    for pid in psutil.pids():
+        try:
+            if os.getsid(pid) == sid and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                found.append(psutil.Process(pid))
+        except (OSError, psutil.Error):  # gone meanwhile
+            pass
+    return found

@@ -27,7 +27,7 @@ from search.index import build_index
 from search.searcher import Searcher
 from search.vocabulary import ALL_VERSIONS
 
-from reliability import index_state, vary_corpus
+from reliability import index_state, session_processes, vary_corpus
 from support import CORPUS, PYTHON, ROOT, assert_no_traceback, cli_env, run_cli
 
 FILES = int(os.environ.get("RELIABILITY_CRASH_FILES", 200))
@@ -340,18 +340,6 @@ def test_a_same_size_edit_is_picked_up_by_the_next_run(tmp_path):
 # ------------------------------------------------------------- a kill during a large run
 
 KILL_MB = float(os.environ.get("RELIABILITY_KILL_MB", 10))
-
-
-def session_processes(sid: int) -> list[psutil.Process]:
-    """Every live process of the session `sid` (the indexer and whatever it started)."""
-    found = []
-    for pid in psutil.pids():
-        try:
-            if os.getsid(pid) == sid and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                found.append(psutil.Process(pid))
-        except (OSError, psutil.Error):  # gone meanwhile
-            pass
-    return found
 
 
 @pytest.mark.slow
