@@ -215,6 +215,8 @@ class Searcher:
         with self._lock:
             self._checked = now
             if self._gen is None or self._gen.ix.latest_generation() != self._gen.number:
+                if not index_exists(self.index_dir):
+                    self._gen = None  # the folder was removed: its files are gone, serve none of them
                 self._gen = self._load()
             return self._gen
 

@@ -54,11 +54,12 @@ def write_index(path, schema, writer_factory, docs):
 
 
 def segment_files(ix) -> dict[str, bytes]:
-    """The files inside the index's one segment, by name without the random segment id."""
+    """The files of the index's one segment (inside its compound file, if it has one), by
+    name without the random segment id."""
     (segment,) = ix._segments()
-    files = segment.open_compound_file(ix.storage)
+    files = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
     return {name.replace(segment.segment_id(), "SEG"): files.open_file(name).read()
-            for name in files.list()}
+            for name in files.list() if name.startswith(segment.segment_id())}
 
 
 class WhooshCodec(W3Codec):
@@ -163,10 +164,11 @@ def existing(tmp_path):
 
 
 def assert_unlocked_and_clean(ix):
-    ix.writer(timeout=0).cancel()  # the lock is free: a LockError otherwise
     toc = {s.segment_id() for s in ix._segments()}
-    on_disk = {name.rsplit(".", 1)[0] for name in ix.storage.list() if name.endswith(".seg")}
+    on_disk = {name.split(".", 1)[0] for name in ix.storage.list()
+               if name.startswith(f"{ix.indexname}_") and "." in name}  # MAIN_<id>.seg, .trm, .pst, …
     assert on_disk == toc  # no segment file left that the table of contents does not name
+    ix.writer(timeout=0).cancel()  # the lock is free: a LockError otherwise
 
 
 def test_commit_joins_the_workers_segments_and_the_writers_deletions(existing):
