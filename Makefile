@@ -7,7 +7,7 @@ INDEX  ?= index
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-fast setup setup-test browser ocr index serve bench clean
+.PHONY: run test test-fast setup setup-test browser ocr index serve bench bench-large clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test-fast: setup-test
 
 bench: setup-test
 	$(PY) -m benchmarks.run
+
+# The 1 GB corpus alone, one build (about 25 minutes on 2 cores; see benchmarks/README.md).
+bench-large: setup-test
+	$(PY) -m benchmarks.run --large
 
 clean:
 	rm -rf $(VENV) $(INDEX)/* test-output benchmarks/out
