@@ -171,19 +171,20 @@ class RssSampler:
         return self.peak_mb
 
 
-def bench_build(corpus: Path, index: Path, manifest: dict, logs: Path, builds: int) -> dict:
+def bench_build(corpus: Path, index: Path, manifest: dict, logs: Path, builds: int,
+                reprint_cost: bool = True) -> dict:
     """`builds` full builds from nothing (the median is reported), then incremental runs."""
     runs, plain = [], []
     # Alternately without and with reprint detection, so that both see the same load; the
     # last build (the one queried next) detects reprints.
     for _ in range(builds):
-        for out, extra in ((plain, ("no-reprints",)), (runs, ())):
+        for out, extra in ((plain, ("no-reprints",)), (runs, ()))[0 if reprint_cost else 1:]:
             if index.exists():
                 shutil.rmtree(index)
             out.append(run_child(BUILD_CHILD, str(corpus), str(index), "rebuild", *extra,
                                  log_path=logs / "build.log"))
     full, wall, _ = sorted(runs, key=lambda run: run[0]["seconds"])[len(runs) // 2]
-    without = statistics.median(run[0]["seconds"] for run in plain)
+    without = statistics.median(run[0]["seconds"] for run in plain) if plain else None
     mb = manifest["bytes"] / MB
     size = peers.dir_size(index)
     r = {"seconds": full["seconds"], "runs_s": [run[0]["seconds"] for run in runs], "wall_s": wall,
@@ -193,9 +194,9 @@ def bench_build(corpus: Path, index: Path, manifest: dict, logs: Path, builds: i
          "peak_tree_rss_mb": max(out["tree_rss_mb"] for out, _, _ in runs), "index_bytes": size,
          "index_ratio": size / manifest["bytes"], "items_expected": manifest["items"], "failed": full["failed"],
          "without_reprints_s": without, "without_reprints_runs_s": [run[0]["seconds"] for run in plain],
-         "reprints_cost": full["seconds"] / without,
+         "reprints_cost": full["seconds"] / without if plain else None,
          "reprints_cpu_cost": statistics.median(run[0]["cpu_s"] for run in runs)
-         / statistics.median(run[0]["cpu_s"] for run in plain)}
+         / statistics.median(run[0]["cpu_s"] for run in plain) if plain else None}
     if full["items_added"] != manifest["items"]:
         log(f"WARNING: the index has {full['items_added']} items, the scaler wrote {manifest['items']}")
 
@@ -616,7 +617,7 @@ def bench_size(mb: float, args, work: Path) -> dict:
     if problems:
         r["errors"].append(f"{len(problems)} generated files parse differently: {problems[0]}")
 
-    steps = [("build", lambda: bench_build(corpus, index, manifest, logs, args.builds)),
+    steps = [("build", lambda: bench_build(corpus, index, manifest, logs, args.builds, not args.large)),
              ("queries", lambda: bench_queries(index, args.repeats, args.query_budget)),
              ("peers", lambda: bench_peers(corpus, work / f"peers-{mb:g}mb", r.get("queries", {}).get("per_query", []),
                                            args.repeats)),
@@ -644,7 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1,10,50,200",
                     help="corpus sizes in MB, comma-separated (default 1,10,50,200)")
     ap.add_argument("--large", action="store_true",
-                    help=f"only the {LARGE_MB:g} MB corpus, one build (make bench-large, about 25 minutes)")
+                    help=f"only the {LARGE_MB:g} MB corpus, one build, no build without reprint detection "
+                         f"to compare with (make bench-large, about 25 minutes)")
     ap.add_argument("--peers-max-mb", type=float, default=PEERS_MAX_MB,
                     help=f"largest size the peers are built at (default {PEERS_MAX_MB:g}: they hold it all in memory)")
     ap.add_argument("--seed", type=int, default=1)

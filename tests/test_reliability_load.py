@@ -22,6 +22,8 @@ import urllib.parse
 import psutil
 import pytest
 
+from search.searcher import REFRESH_EVERY
+
 from reliability import api_search, vary_corpus
 from support import CORPUS, Server, run_cli
 
@@ -93,6 +95,7 @@ class Load:
         self.errors: list[str] = []
         self.statuses: dict[int, int] = {}
         self.lock = threading.Lock()
+        self.done = threading.Event()  # set: the clients stop before their time is up
 
     def run(self, seconds: float, clients: int) -> float:
         stop = time.monotonic() + seconds
@@ -109,7 +112,7 @@ class Load:
         rng = random.Random(n)
         conn = None
         latencies, errors, statuses = [], [], {}
-        while time.monotonic() < stop:
+        while time.monotonic() < stop and not self.done.is_set():
             url = rng.choice(self.urls)
             if conn is None:
                 conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=MAX_LATENCY + 20)
@@ -177,4 +180,64 @@ def test_sustained_mixed_load_has_no_errors_and_bounded_memory(tmp_path):
     assert n > 10 * SECONDS, "the server answered suspiciously few requests"
     assert max(load.latencies) < MAX_LATENCY, "a request waited for a stuck worker"
     assert after - before < RSS_GROWTH_MB * 2**20, f"server memory grew by {(after - before) / 2**20:.0f} MB"
+    assert "Traceback" not in log, log
+
+
+REINDEX_MB = float(os.environ.get("RELIABILITY_REINDEX_MB", 5))  # 50 for the README's figure
+
+
+def percentiles(latencies: list[float]) -> list[float]:
+    return statistics.quantiles(latencies, n=100) if len(latencies) > 100 else [max(latencies or [0])] * 99
+
+
+@pytest.mark.slow
+def test_rebuilding_the_index_while_16_clients_search_loses_no_request(tmp_path):
+    """A full re-index (--rebuild) of a corpus of REINDEX_MB while CLIENTS clients search:
+    every answer a 200, the server moves to the new generation without a restart, and
+    its memory holds one generation, not two."""
+    from benchmarks import scaler
+
+    corpus = tmp_path / "corpus"
+    manifest = scaler.generate(corpus, REINDEX_MB, seed=7)
+    index = tmp_path / "index"
+    built = run_cli("index", corpus, "--index", index, timeout=1800)
+    assert built.returncode == 0, built.stderr
+    with Server(index, threads=8, log_path=tmp_path / "server.log") as server:
+        urls = url_mix(server, random.Random(2))
+        warm = Load(server, urls)
+        warm.run(WARMUP_SECONDS, CLIENTS)
+        assert not warm.errors, warm.errors[:5]
+        quiet = percentiles(warm.latencies)[94]
+        before = rss(server.proc.pid)
+        _, generation = server.get_json(api_search("", limit=1))
+        load = Load(server, urls)
+        clients = threading.Thread(target=load.run, args=(3600, CLIENTS), daemon=True)
+        clients.start()
+        started = time.monotonic()
+        rebuilt = run_cli("index", corpus, "--index", index, "--rebuild", timeout=1800)
+        took = time.monotonic() - started
+        time.sleep(2 * REFRESH_EVERY)  # requests on the new generation count too
+        load.done.set()
+        clients.join(MAX_LATENCY + 60)
+        status, result = server.get_json(api_search("", limit=1))
+        after = rss(server.proc.pid)
+        log = server.log()
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    cuts = percentiles(load.latencies)
+    figures = (f"re-indexing {manifest['bytes'] / 1e6:.0f} MB ({manifest['files']} files, --rebuild, {took:.0f} s) "
+               f"under {CLIENTS} clients: {len(load.latencies)} requests, errors {len(load.errors)}; latency "
+               f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms (p95 before: {quiet * 1000:.0f} ms), "
+               f"max {max(load.latencies) * 1000:.0f} ms; server RSS {before / 2**20:.0f} -> {after / 2**20:.0f} MB")
+    print("\n" + figures)
+    out = os.environ.get("RELIABILITY_FIGURES")
+    if out:
+        with open(out, "a", encoding="utf-8") as fh:
+            fh.write(figures + "\n")
+    assert not load.errors, f"{len(load.errors)} errors, e.g. {load.errors[:5]}"
+    assert load.statuses == {200: len(load.latencies)} and len(load.latencies) > 10 * took
+    assert max(load.latencies) < MAX_LATENCY, "a request waited for a stuck worker"
+    assert status == 200 and result["total"] == generation["total"] > 0
+    # The old generation is let go: what stays is one generation's columns, not two.
+    assert after - before < max(RSS_GROWTH_MB * 2**20, 0.5 * before), \
+        f"server memory grew by {(after - before) / 2**20:.0f} MB"
     assert "Traceback" not in log, log
