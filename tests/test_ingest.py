@@ -243,6 +243,16 @@ def test_scanned_pdf_is_read_by_ocr_and_cached(tmp_path, monkeypatch):
     assert again.text == first.text and again.pages == first.pages
 
 
+@pytest.mark.parametrize("dpi, read_at", [(200, 200), (240, 240), (600, ocr.DPI), (100, ocr.MIN_DPI)])
+def test_a_scanned_page_is_read_at_its_own_resolution(dpi, read_at):
+    """Rendering a scan finer than it was scanned only blurs it (and costs time)."""
+    pdf = pdfium.PdfDocument(scanned(typeset(SCAN, size=16), dpi=dpi))
+    try:
+        assert ocr.reading_dpi(pdf[0]) == read_at
+    finally:
+        pdf.close()
+
+
 @needs_ocr
 def test_page_image_is_read_by_ocr(tmp_path):
     pdf = pdfium.PdfDocument(typeset(SCAN, size=16))

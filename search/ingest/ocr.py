@@ -31,7 +31,12 @@ from search.parse.lines import BULLETS
 # chi_sim alone reads the Latin letters and digits of a briefing as well as with eng
 # added, in about half the time.
 LANGUAGES = "chi_sim"
-DPI = 300  # what scans are rendered and read at; tesseract's own sweet spot
+DPI = 300  # the most a scanned PDF page is rendered at for reading
+# A scanned PDF page is read at its image's own resolution, within these: resampling a
+# 200 dpi scan up to 300 dpi adds no detail, only blur, and tesseract then misreads more
+# characters (measured on 200 dpi scans: 81 % → 85 % of the structure checks, and a page
+# read in a third of the time). Tiny images are still enlarged.
+MIN_DPI = 200
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 MAX_BYTES = 100 * 2**20
 TYPICAL = "a scanned page is a few MB"
@@ -80,7 +85,7 @@ def missing() -> str | None:
 def _settings_key() -> str:
     import pytesseract
     version = str(pytesseract.get_tesseract_version())
-    return hashlib.sha256(f"{version}|{LANGUAGES}|{DPI}".encode()).hexdigest()[:12]
+    return hashlib.sha256(f"{version}|{LANGUAGES}|{MIN_DPI}-{DPI}".encode()).hexdigest()[:12]
 
 
 # ------------------------------------------------------------------------- recognition
@@ -379,7 +384,8 @@ def recognise_pdf_pages(path, pdf, pages: list[PageLines], scans: list[int], dig
     def image_of(k):
         page = pdf[scans[k]]
         try:
-            return page.render(scale=DPI / 72).to_pil(), 72 / DPI
+            dpi = reading_dpi(page)
+            return page.render(scale=dpi / 72).to_pil(), 72 / dpi
         finally:
             page.close()
 
@@ -387,6 +393,21 @@ def recognise_pdf_pages(path, pdf, pages: list[PageLines], scans: list[int], dig
     for (lines, confidence), index in zip(found, scans):
         page = pages[index]
         page.lines, page.ocr, page.confidence = lines, True, confidence
+
+
+def reading_dpi(page) -> int:
+    """The resolution to render a scanned PDF page at: its largest image's, in pixels per
+    inch of the page, within MIN_DPI–DPI (DPI when the page has no image: its text is
+    drawn as outlines)."""
+    import pypdfium2.raw as pdfium_c
+    best, dpi = 0.0, float(DPI)
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = image.get_bounds()
+        width, height = image.get_px_size()
+        area = (right - left) * (top - bottom)
+        if area > best and right > left:
+            best, dpi = area, width / (right - left) * 72
+    return max(MIN_DPI, min(DPI, round(dpi)))
 
 
 def read(path, raw: bytes, digest: str, options: OcrOptions) -> Extract:
