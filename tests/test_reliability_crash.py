@@ -109,10 +109,16 @@ def corpora(tmp_path_factory) -> Corpora:
     return Corpora(tmp_path_factory.mktemp("crash"))
 
 
+def _as_a_foreground_job() -> None:
+    # A shell without job control starts background commands with SIGINT ignored, and
+    # Python keeps it so: under such a test runner Ctrl-C would never reach the indexer.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_indexer(corpus: Path, index: Path, *extra) -> subprocess.Popen:
     return subprocess.Popen([PYTHON, "-m", "search", "index", str(corpus), "--index", str(index), *extra],
                             cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_as_a_foreground_job)
 
 
 def kill_after(proc: subprocess.Popen, seconds: float, sig=signal.SIGKILL) -> tuple[bool, list]:
