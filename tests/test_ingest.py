@@ -20,6 +20,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
+from benchmarks.typeset import scan_pdf
 from search.errors import SourceError
 from search.index import build_index
 from search.ingest import ocr, read_source
@@ -199,18 +200,6 @@ def test_parse_cli_reads_a_pdf(tmp_path):
 
 # ------------------------------------------------------------------------------ OCR
 
-def scanned(pdf: bytes, dpi: int = 200) -> bytes:
-    """The PDF's pages as images in an image-only PDF, as a scanner makes them."""
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        images = [doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(doc))]
-    finally:
-        doc.close()
-    out = io.BytesIO()
-    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
-    return out.getvalue()
-
-
 def recognised(text: str, paragraphs) -> float:
     """How much of the paragraphs' text OCR got right, 0–1 (a few characters are misread)."""
     import difflib
@@ -224,7 +213,7 @@ SCAN = [("援疆工作简报", "masthead"), ("南通援疆工作组全力推进�
 
 @needs_ocr
 def test_scanned_pdf_is_read_by_ocr_and_cached(tmp_path, monkeypatch):
-    path = write(tmp_path, "scan.pdf", scanned(typeset(SCAN, size=16)))
+    path = write(tmp_path, "scan.pdf", scan_pdf(typeset(SCAN, size=16)))
     cache = tmp_path / "cache"
     told = []
     first = read_source(path, ocr.OcrOptions(cache_dir=cache, on_page=lambda done, total: told.append((done, total))))
@@ -246,7 +235,7 @@ def test_scanned_pdf_is_read_by_ocr_and_cached(tmp_path, monkeypatch):
 @pytest.mark.parametrize("dpi, read_at", [(200, 200), (240, 240), (600, ocr.DPI), (100, ocr.MIN_DPI)])
 def test_a_scanned_page_is_read_at_its_own_resolution(dpi, read_at):
     """Rendering a scan finer than it was scanned only blurs it (and costs time)."""
-    pdf = pdfium.PdfDocument(scanned(typeset(SCAN, size=16), dpi=dpi))
+    pdf = pdfium.PdfDocument(scan_pdf(typeset(SCAN, size=16), dpi=dpi))
     try:
         assert ocr.reading_dpi(pdf[0]) == read_at
     finally:
@@ -269,7 +258,7 @@ def test_page_image_is_read_by_ocr(tmp_path):
 def test_scan_without_tesseract_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(ocr, "missing", lambda: f"tesseract is not installed ({ocr.INSTALL})")
     with pytest.raises(SourceError, match="apt-get install tesseract-ocr tesseract-ocr-chi-sim"):
-        read_source(write(tmp_path, "scan.pdf", scanned(typeset(SCAN), dpi=50)))
+        read_source(write(tmp_path, "scan.pdf", scan_pdf(typeset(SCAN), dpi=50)))
 
 
 # ---------------------------------------------------------------------------- Word
@@ -399,7 +388,7 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_indexed(tmp_path, monk
     write(corpus, "bomb.docx", zip_bomb())
     write(corpus, "empty.html", b"<html><body><nav><a href='/'>home</a></nav></body></html>")
     write(corpus, "icon.png", small_image())
-    write(corpus, "scan.pdf", scanned(typeset(SCAN), dpi=50))
+    write(corpus, "scan.pdf", scan_pdf(typeset(SCAN), dpi=50))
     write(corpus, "story.txt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     monkeypatch.setattr(ocr, "missing", lambda: f"tesseract is not installed ({ocr.INSTALL})")
     summary = build_index(corpus, tmp_path / "index", workers=1)

@@ -114,6 +114,16 @@ def _field_value(original: str, folded: str, start: int) -> tuple[str, int]:
     return original[start:end].strip(), end
 
 
+def _read_fields(meta: Meta, labels: list[re.Match], original: str, folded: str, offset: int) -> None:
+    """The outlet and byline of a metadata line, from its labelled fields (来源：…, 作者：…)."""
+    for m in labels:
+        value, _ = _field_value(original, folded, offset + m.end())
+        if m.group("label") in SOURCE_LABELS and not meta.publisher:
+            meta.publisher = _outlet(re.sub(r"\s.*", "", value))
+        elif m.group("label") in BYLINE_LABELS and not meta.byline and value:
+            meta.byline = value
+
+
 def read_meta_line(original: str) -> Meta | None:
     """The metadata of a line that is only metadata (a dateline, `来源:…`, `作者:…`), or None
     for any other line. Values are taken from `original`, as written."""
@@ -130,12 +140,7 @@ def read_meta_line(original: str) -> Meta | None:
     if dates:
         meta.date = dates[0].iso
     if labels and labels[0].start() <= 2:
-        for m in labels:
-            value, _ = _field_value(original, folded, offset + m.end())
-            if m.group("label") in SOURCE_LABELS and not meta.publisher:
-                meta.publisher = _outlet(re.sub(r"\s.*", "", value))
-            elif m.group("label") in BYLINE_LABELS and not meta.byline and value:
-                meta.byline = value
+        _read_fields(meta, labels, original, folded, offset)
         return meta
     if not dates:
         return None
@@ -143,12 +148,7 @@ def read_meta_line(original: str) -> Meta | None:
     before = bare[:first.start].strip(" |·_-")
     after = bare[last.end:].strip(" |·_-")
     if labels:  # `2021年07月19日 10:38 来源:天山网`, `_哔哩哔哩_bilibili 2025-07-23 来源: 原创`
-        for m in labels:
-            value, _ = _field_value(original, folded, offset + m.end())
-            if m.group("label") in SOURCE_LABELS and not meta.publisher:
-                meta.publisher = _outlet(re.sub(r"\s.*", "", value))
-            elif m.group("label") in BYLINE_LABELS and not meta.byline and value:
-                meta.byline = value
+        _read_fields(meta, labels, original, folded, offset)
         # `2023-08-15 李涛 来源: 经济参考报`: a name between the date and the fields.
         between = bare[last.end:labels[0].start()].strip(" |·")
         if not meta.byline and _NAME.fullmatch(between):
