@@ -3,6 +3,7 @@ conftest.py):
 
 * `run_cli` runs `python -m search …` as a user would; `cli_env` is its environment.
 * `Server` starts the real web server (`python -m webui`, waitress) on a free port.
+* `index_corpus` writes a corpus of texts made in a test and indexes it.
 * `briefing` writes a plain-text issue in the layout of the real ones; `hostile_briefing`
   one whose text is full of markup that must never reach a page as markup.
 * `parse_html` reads a page into a small tree, to find elements and read their text.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -169,6 +171,22 @@ def total(pg) -> int:
 
 FOOTER = ("本期报：中央新疆办，省委、省人大、省政府有关领导同志。\n\n"
           "江苏省对口支援伊犁州前方指挥部办公室\n\n共印 150 份\n")
+
+
+def index_corpus(base: Path, files: dict[str, str] | None = None, samples: bool = False) -> Path:
+    """Index base/corpus — the sample issues if `samples`, then `files` (name → text) written
+    into it — into base/index, which is returned; every file must index."""
+    from search.index import build_index
+
+    corpus = base / "corpus"
+    if samples:
+        shutil.copytree(CORPUS, corpus, dirs_exist_ok=True)
+    for name, text in (files or {}).items():
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text(text, encoding="utf-8")
+    summary = build_index(corpus, base / "index")
+    assert summary.ok, summary.lines()
+    return base / "index"
 
 
 def briefing(year: int, number: int, date: str, articles: list[tuple[str, str]],

@@ -13,9 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from benchmarks import scaler
-from search.index import build_index
 
-from support import Server, shot, total
+from support import Server, index_corpus, shot, total
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +23,7 @@ pytestmark = pytest.mark.browser
 def years_server(tmp_path_factory):
     base = tmp_path_factory.mktemp("collection")
     scaler.generate(base / "corpus", 0.3, seed=5)
-    summary = build_index(base / "corpus", base / "index")
-    assert summary.ok, summary.lines()
-    with Server(base / "index", log_path=base / "server.log") as server:
+    with Server(index_corpus(base), log_path=base / "server.log") as server:
         yield server.base
 
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from search.analysis import normalize
-from search.index import build_index
 
-from support import CORPUS, Server, shot, total
+from support import Server, index_corpus, shot, total
 from test_versions import ISSUE, REPOST
 
 pytestmark = pytest.mark.browser
@@ -25,15 +23,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def reprint_server(tmp_path_factory):
     base = tmp_path_factory.mktemp("reprints")
-    corpus = base / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    (corpus / "2018-03.txt").write_text(ISSUE, encoding="utf-8")
-    (corpus / "copies").mkdir()
-    (corpus / "copies" / "2018-03.md").write_text(ISSUE.replace("援疆工作简报", "# 援疆工作简报", 1), encoding="utf-8")
-    (corpus / "news.txt").write_text(REPOST, encoding="utf-8")
-    summary = build_index(corpus, base / "index")
-    assert summary.ok, summary.lines()
-    with Server(base / "index", log_path=base / "server.log") as server:
+    index = index_corpus(base, {"2018-03.txt": ISSUE, "news.txt": REPOST,
+                                "copies/2018-03.md": ISSUE.replace("援疆工作简报", "# 援疆工作简报", 1)}, samples=True)
+    with Server(index, log_path=base / "server.log") as server:
         yield server.base
 
 

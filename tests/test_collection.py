@@ -19,7 +19,7 @@ from search.query import dates
 from search.searcher import Searcher
 from webui import create_app
 
-from support import briefing, parse_html, run_cli
+from support import briefing, index_corpus, parse_html, run_cli
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -38,15 +38,9 @@ NEWS = ("南通援疆干部招商记\n\n南通援疆工作组的干部们走访�
 
 @pytest.fixture(scope="module")
 def years_index(tmp_path_factory):
-    base = tmp_path_factory.mktemp("years")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for year, number, date, articles in ISSUES:
-        (corpus / f"{year}-{number:02d}.txt").write_text(briefing(year, number, date, articles), encoding="utf-8")
-    (corpus / "news.txt").write_text(NEWS, encoding="utf-8")
-    summary = build_index(corpus, base / "index")
-    assert summary.ok, summary.lines()
-    return base / "index"
+    files = {f"{year}-{number:02d}.txt": briefing(year, number, date, articles)
+             for year, number, date, articles in ISSUES}
+    return index_corpus(tmp_path_factory.mktemp("years"), files | {"news.txt": NEWS})
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,9 @@ import re
 
 import pytest
 
-from search.index import build_index
 from search.searcher import Searcher
 
-from support import briefing
+from support import briefing, index_corpus
 
 NEWS = ("首页 > 援疆频道 > 正文\n\n"
         "南通援疆医生守护杏花之乡_伊犁新闻网\n\n"
@@ -21,16 +20,9 @@ UNTITLED = ("伊宁网讯（记者 王强）霍尔果斯口岸查验通道今年
 
 @pytest.fixture(scope="module")
 def news_index(tmp_path_factory):
-    base = tmp_path_factory.mktemp("news")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    (corpus / "issue.txt").write_text(briefing(2017, 5, "2017-03-01", [
-        ("南通工作组举办义诊活动", "3月1日，南通工作组在伊宁县举办义诊活动，援疆医生为群众检查身体。")]), encoding="utf-8")
-    (corpus / "news.txt").write_text(NEWS, encoding="utf-8")
-    (corpus / "untitled.txt").write_text(UNTITLED, encoding="utf-8")
-    summary = build_index(corpus, base / "index")
-    assert summary.ok, summary.lines()
-    return base / "index"
+    issue = briefing(2017, 5, "2017-03-01", [
+        ("南通工作组举办义诊活动", "3月1日，南通工作组在伊宁县举办义诊活动，援疆医生为群众检查身体。")])
+    return index_corpus(tmp_path_factory.mktemp("news"), {"issue.txt": issue, "news.txt": NEWS, "untitled.txt": UNTITLED})
 
 
 @pytest.fixture(scope="module")
