@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import subprocess
 import sys
@@ -255,6 +256,65 @@ def test_page_image_is_read_by_ocr(tmp_path):
     assert recognised(doc.text, SCAN) > 0.8 and doc.ocr_confidence > 60
 
 
+ASKEW = [("援疆工作简报", "masthead"), ("南通援疆工作组全力推进产业援疆", "title"), (SENTENCE * 4, "body"),
+         ("苏州援疆工作组召开专题会议", "title"), ("近日，苏州援疆工作组召开专题会议，部署霍尔果斯创新创业中心建设。" * 3, "body")]
+
+
+def turned(pdf: bytes, angle: float, dpi: int = 200):
+    """The first page of `pdf` as a scanner that took it askew saw it: turned by `angle`
+    degrees counter-clockwise about its middle."""
+    from PIL import Image
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        image = doc[0].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        doc.close()
+    return image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
+
+
+@pytest.mark.parametrize("angle", [1.2, -2.0, 3.5])
+def test_the_skew_of_a_scanned_page_is_measured_from_its_image(angle):
+    assert ocr.skew_angle(turned(typeset(ASKEW), angle)) == pytest.approx(angle, abs=0.1)
+
+
+def test_a_straight_page_and_a_page_of_two_lines_are_not_turned():
+    assert ocr.skew_angle(turned(typeset(ASKEW), 0)) == 0
+    # Two short lines far apart are as sharp at any small angle: no slope to see.
+    assert ocr.skew_angle(turned(typeset([("共印 150 份", "centre")], folio="第 {n} 页 共 {total} 页"), 0)) == 0
+
+
+@needs_ocr
+def test_a_scan_taken_askew_is_read_straight_and_marked_where_it_stands(tmp_path):
+    angle = 2.0
+    printed = typeset(ASKEW)
+    out = io.BytesIO()
+    turned(printed, angle).save(out, format="PDF", resolution=200)
+    scan = read_source(write(tmp_path, "askew.pdf", out.getvalue()))
+    assert recognised(scan.text, ASKEW) > 0.95
+    # Paragraph by paragraph in reading order, each joined from its lines.
+    want = [squash(text) for text, _ in ASKEW]
+    got = [squash(p) for p in scan.text.split("\n\n")]
+    assert len(got) == len(want)
+    import difflib
+    assert all(difflib.SequenceMatcher(None, g, w, autojunk=False).ratio() > 0.9 for g, w in zip(got, want))
+
+    # Each line's region is where the scan shows it: its middle, turned back by the
+    # angle, is the middle of the same line on the printed page.
+    text_layer = read_source(write(tmp_path, "printed.pdf", printed))
+    printed_lines = [(text_layer.text[a:b], (x0 + x1) / 2, (y0 + y1) / 2)
+                     for a, b, x0, y0, x1, y1 in text_layer.pages[0].lines]
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    [page] = scan.pages
+    assert len(page.lines) == len(printed_lines)
+    for start, end, x0, y0, x1, y1 in page.lines:
+        assert 0 <= x0 < x1 <= W and 0 <= y0 < y1 <= H
+        dx, dy = (x0 + x1) / 2 - W / 2, (y0 + y1) / 2 - H / 2
+        x, y = W / 2 + dx * cos - dy * sin, H / 2 + dx * sin + dy * cos
+        text, px, py = min(printed_lines, key=lambda ln: math.hypot(ln[1] - x, ln[2] - y))
+        assert math.hypot(px - x, py - y) < 4  # points: a third of a character
+        assert difflib.SequenceMatcher(None, squash(scan.text[start:end]), squash(text)).ratio() > 0.8
+
+
 def test_scan_without_tesseract_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(ocr, "missing", lambda: f"tesseract is not installed ({ocr.INSTALL})")
     with pytest.raises(SourceError, match="apt-get install tesseract-ocr tesseract-ocr-chi-sim"):
@@ -458,6 +518,26 @@ def test_a_skewed_scan_lines_up_again():
                                                        slope=0.02)]
     lines, _ = ocr.page_lines(words)
     assert len(lines) == 8 and max(ln.x0 for ln in lines) - min(ln.x0 for ln in lines) < 1.0
+    # … and each keeps its box where the page shows it, for marking the item's region.
+    for line, row in zip(lines, range(8)):
+        shown = [w for w in words if w[8] == row]
+        assert line.page_box == (min(w[2] for w in shown), min(w[3] for w in shown),
+                                 max(w[4] for w in shown), max(w[5] for w in shown))
+
+
+def test_a_scanned_heading_after_body_text_starts_its_own_paragraph():
+    """A title 30 % larger than the body (as OCR measures its lines) after a body line
+    that filled the column: no wrapped title, no paragraph going on."""
+    from search.ingest.extract import TextBuilder
+    from search.ingest.layout import PageLines, Paragrapher
+    body = "南通援疆工作组深入伊宁县开展调研围绕产业援疆和民生改善推进各项工作"
+    words = [w for row in range(8) for w in words_of(body[row % 3:], 100 + 18 * row, row=row, x=72)]
+    words += words_of("苏州援疆工作组召开专题会议", 250, row=8, size=13, x=72 + (len(body) * 10 - 13 * 13) / 2)
+    words += words_of(body, 275, row=9, x=92)
+    lines, _ = ocr.page_lines(words)
+    builder = TextBuilder()
+    Paragrapher(builder, size_tolerance=0.25).write([PageLines(1, W, H, lines, ocr=True)])
+    assert builder.text().strip().split("\n\n")[1:] == ["苏州援疆工作组召开专题会议", body]
 
 
 def test_docx_bulleted_list_keeps_its_bullets(tmp_path):

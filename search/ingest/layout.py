@@ -31,6 +31,9 @@ class TextLine:
     x1: float
     y1: float
     size: float  # font size (PDF) or line height (OCR), points
+    # Where the line stands on the page, when the box above was turned straight for the
+    # layout (a page scanned askew); None: the box above.
+    page_box: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -167,7 +170,7 @@ class Paragrapher:
 
     def _add(self, line: TextLine, column: _Column) -> None:
         new = self._starts_paragraph(line, column)
-        self.builder.add_line(line.text, (line.x0, line.y0, line.x1, line.y1), new_paragraph=new)
+        self.builder.add_line(line.text, line.page_box or (line.x0, line.y0, line.x1, line.y1), new_paragraph=new)
         self._previous, self._previous_column = line, column
 
     def _centred(self, line: TextLine, column: _Column) -> bool:
@@ -188,6 +191,11 @@ class Paragrapher:
         if abs(line.size - prev.size) > self.size_tolerance * max(line.size, prev.size):
             return True
         heading = line.size > column.size * (1 + self.size_tolerance)
+        # A heading never goes on from a line of body text, nor body text from a heading,
+        # even when their sizes are closer than the tolerance allows (a scan's line heights
+        # are rough, so its tolerance is wide): the body sets the measure.
+        if heading != (prev.size > prev_column.size * (1 + self.size_tolerance)):
+            return True
         if self._same_page:
             if line.y0 < prev.y1 - 0.3 * line.size:  # on the same row: a separate part
                 return True

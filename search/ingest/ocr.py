@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -85,7 +86,7 @@ def missing() -> str | None:
 def _settings_key() -> str:
     import pytesseract
     version = str(pytesseract.get_tesseract_version())
-    return hashlib.sha256(f"{version}|{LANGUAGES}|{MIN_DPI}-{DPI}".encode()).hexdigest()[:12]
+    return hashlib.sha256(f"{version}|{LANGUAGES}|{MIN_DPI}-{DPI}|deskew {DESKEW_MIN}".encode()).hexdigest()[:12]
 
 
 # ------------------------------------------------------------------------- recognition
@@ -96,21 +97,89 @@ Word = tuple[str, float, float, float, float, float, int, int, int]
 
 
 def recognise(image, scale: float) -> list[Word]:
-    """The words tesseract finds on a page image; boxes in points (pixels × `scale`)."""
+    """The words tesseract finds on a page image; boxes in points (pixels × `scale`) of
+    the page as scanned, also when it was turned straight to be read."""
     import pytesseract
     # One thread per tesseract: the indexer already runs a worker per core, and
     # tesseract's own threads would only fight them.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    data = pytesseract.image_to_data(image.convert("L"), lang=LANGUAGES, config="--psm 3",
+    grey = image.convert("L")
+    angle = skew_angle(grey)
+    straight = _straightened(grey, angle) if abs(angle) >= DESKEW_MIN else grey
+    data = pytesseract.image_to_data(straight, lang=LANGUAGES, config="--psm 3",
                                      output_type=pytesseract.Output.DICT)
+    on_page = _onto_page(angle, grey.size, straight.size)
     words = []
     for i, text in enumerate(data["text"]):
         conf = float(data["conf"][i])
         if text.strip() and conf >= 0:
-            x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
-            words.append((text.strip(), conf, round(x, 1), round(y, 1), round(x + w, 1), round(y + h, 1),
+            x, y, w, h = (data[k][i] for k in ("left", "top", "width", "height"))
+            cx, cy = on_page(x + w / 2, y + h / 2)
+            x0, y0, x1, y1 = ((cx - w / 2) * scale, (cy - h / 2) * scale, (cx + w / 2) * scale, (cy + h / 2) * scale)
+            words.append((text.strip(), conf, round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1),
                           data["block_num"][i], data["par_num"][i], data["line_num"][i]))
     return words
+
+
+# A page scanned askew by at least this many degrees is turned straight before it is read:
+# tesseract cuts each line out along its box, and across a column a slope of a degree
+# climbs by half a line, so the cut-out line holds parts of its neighbours and characters
+# are misread (measured on pages turned by 1.2°: 75 % of the structure checks, 85 % straight).
+DESKEW_MIN = 0.2
+DESKEW_MAX = 5.0  # degrees either way; a page turned further was laid out so, not slipped
+PROFILE_WIDTH = 1000  # pixels: the angle is found on a page reduced to about this width
+SKEW_GAIN = 1.02
+
+
+def skew_angle(grey) -> float:
+    """The angle (degrees, counter-clockwise) by which a greyscale page's lines of text
+    are turned: the one along which the ink's row profile is sharpest, where every row
+    of text and every gap between rows lines up (a coarse search, then a fine one)."""
+    import numpy as np
+    small = np.asarray(grey.reduce(max(1, grey.width // PROFILE_WIDTH)))
+    paper, darkest = int(np.median(small)), int(small.min())
+    if paper - darkest < 64:  # no ink to speak of: a blank page
+        return 0.0
+    ys, xs = np.nonzero(small < (paper + darkest) // 2)
+    xs = xs - xs.mean()
+
+    def sharpness(angle: float) -> float:
+        rows = np.rint(ys + xs * np.tan(np.radians(angle))).astype(np.int64)
+        counts = np.bincount(rows - rows.min()).astype(np.float64)
+        return float(counts @ counts)
+
+    def rank(angle: float) -> tuple[float, float]:
+        return sharpness(angle), -abs(angle)  # of equals, the smaller turn
+
+    coarse = 0.25
+    best = max(np.arange(-DESKEW_MAX, DESKEW_MAX + coarse / 2, coarse), key=rank)
+    best = max(np.arange(best - coarse, best + coarse * 1.01, coarse / 10), key=rank)
+    # A page of a line or two is about as sharp at any small angle: only a clear gain
+    # over the page as it is shows a slope (a full page turned by 1° gains some 30 %).
+    if sharpness(best) < SKEW_GAIN * sharpness(0.0):
+        return 0.0
+    return round(float(best), 3)
+
+
+def _straightened(grey, angle: float):
+    """The page turned back by `angle`, grown to hold its corners, new corners paper-white."""
+    from PIL import Image
+    paper = grey.reduce(max(1, grey.width // PROFILE_WIDTH)).getextrema()[1]
+    return grey.rotate(-angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=paper)
+
+
+def _onto_page(angle: float, size: tuple[int, int], straight_size: tuple[int, int]):
+    """Maps a point of the straightened image (pixels) back to where it is on the page as scanned."""
+    if abs(angle) < DESKEW_MIN:
+        return lambda x, y: (x, y)
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    cx, cy = size[0] / 2, size[1] / 2
+    sx, sy = straight_size[0] / 2, straight_size[1] / 2
+
+    def on_page(x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - sx, y - sy
+        return cx + dx * cos + dy * sin, cy - dx * sin + dy * cos
+    return on_page
 
 
 def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
@@ -118,17 +187,21 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
 
     Words join without a space between Han characters; a bullet read as a character
     becomes a bullet, a full stop read as a letter a full stop, and stray marks of low
-    confidence are dropped.
+    confidence are dropped. On a page scanned askew, the lines' boxes are turned straight
+    for the layout, and each line keeps its box on the page as scanned for marking it.
     """
+    turned = _deskewed(words)
     rows: dict[tuple, list[Word]] = {}
-    for word in _deskewed(words):
+    on_page: dict[tuple, list[Word]] = {}  # the same words, where the page shows them
+    for word, seen in zip(turned, words):
         rows.setdefault(word[6:], []).append(word)
+        on_page.setdefault(word[6:], []).append(seen)
     heights = sorted(w[5] - w[3] for w in words)
     typical = heights[len(heights) // 2] if heights else 0
     lines, confidences = [], []
-    for row in rows.values():
-        kept, kept_conf = [], []
-        for n, (text, conf, x0, y0, x1, y1, *_) in enumerate(row):
+    for place, row in rows.items():
+        kept, kept_conf, shown = [], [], []
+        for n, ((text, conf, x0, y0, x1, y1, *_), seen) in enumerate(zip(row, on_page[place])):
             if conf < NOISE_CONFIDENCE and _SYMBOLS_ONLY.fullmatch(text) and not _is_cjk_mark(text):
                 continue
             if n == 0 and _looks_like_bullet(row):
@@ -141,6 +214,7 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
             kept.append((text, x0, y0, x1, y1))
             kept_conf.append(conf)
             confidences.append(conf)
+            shown.append(seen[2:6])
         if not kept:
             continue
         line, sure = "", []  # the line and each character's confidence
@@ -156,7 +230,9 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
         # The line's size: its characters' median height (a line's box also spans the
         # quotes and commas that stand above and below them).
         glyphs = sorted(w[4] - w[2] for w in kept if not _SYMBOLS_ONLY.fullmatch(w[0])) or [y1 - y0]
-        lines.append(TextLine(line, x0, y0, x1, y1, glyphs[len(glyphs) // 2]))
+        page_box = None if turned is words else (min(b[0] for b in shown), min(b[1] for b in shown),
+                                                  max(b[2] for b in shown), max(b[3] for b in shown))
+        lines.append(TextLine(line, x0, y0, x1, y1, glyphs[len(glyphs) // 2], page_box))
     lines.sort(key=lambda ln: (ln.y0, ln.x0))
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
     return lines, confidence
@@ -262,8 +338,9 @@ def _deskewed(words: list[Word]) -> list[Word]:
     """The words of a page scanned askew, their boxes turned back by the page's slope.
 
     The slope is the median over the page's longer lines of how their words' centres
-    rise or fall along the line; tesseract reads the words well either way, but a left
-    margin that drifts by a character from top to bottom would look like indents.
+    rise or fall along the line (`recognise` reads a straightened page but gives the
+    boxes where the page shows them): a left margin that drifts by a character from top
+    to bottom would look like indents.
     """
     rows: dict[tuple, list[Word]] = {}
     for word in words:
