@@ -525,6 +525,16 @@ def test_a_skewed_scan_lines_up_again():
                                  max(w[4] for w in shown), max(w[5] for w in shown))
 
 
+def test_a_doubtful_character_set_apart_is_a_bullet_only_where_a_list_entry_can_start():
+    full = "南通援疆工作组深入伊宁县开展调研围绕产业援疆和民生改善推进各项工作"
+    words = (words_of(full, 100, row=1)
+             + words_of("克 镇下莫家庄子村开展调研", 118, row=2, doubtful="克")  # the paragraph goes on
+             + words_of("友 " + full[:-2], 160, row=3, doubtful="友")  # a list entry filling the line …
+             + words_of("女 武进工作组召开专题会议", 178, row=4, doubtful="女"))  # … and the next entry
+    assert [ln.text for ln in ocr.page_lines(words)[0]] == [
+        full, "克镇下莫家庄子村开展调研", "• " + full[:-2], "• 武进工作组召开专题会议"]
+
+
 def test_a_scanned_heading_after_body_text_starts_its_own_paragraph():
     """A title 30 % larger than the body (as OCR measures its lines) after a body line
     that filled the column: no wrapped title, no paragraph going on."""

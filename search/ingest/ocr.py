@@ -198,15 +198,17 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
         on_page.setdefault(word[6:], []).append(seen)
     heights = sorted(w[5] - w[3] for w in words)
     typical = heights[len(heights) // 2] if heights else 0
+    running_on = _running_on(list(rows.values()), typical)
     lines, confidences = [], []
     for place, row in rows.items():
         kept, kept_conf, shown = [], [], []
+        may_be_listed = place not in running_on
         for n, ((text, conf, x0, y0, x1, y1, *_), seen) in enumerate(zip(row, on_page[place])):
             if conf < NOISE_CONFIDENCE and _SYMBOLS_ONLY.fullmatch(text) and not _is_cjk_mark(text):
                 continue
-            if n == 0 and _looks_like_bullet(row):
+            if n == 0 and (may_be_listed or text in BULLETS) and _looks_like_bullet(row):
                 text = BULLET
-            elif n == 0 and _swallowed_bullet(row):
+            elif n == 0 and may_be_listed and _swallowed_bullet(row):
                 kept.append((BULLET, x0, y0, x0, y1))
                 kept_conf.append(conf)
             elif text in _SMALL_STOPS and y1 - y0 < 0.5 * typical:
@@ -367,6 +369,31 @@ def _deskewed(words: list[Word]) -> list[Word]:
         turned.append((text, conf, round(x0 + dx, 1), round(y0 + dy, 1), round(x1 + dx, 1), round(y1 + dy, 1),
                        *place))
     return turned
+
+
+def _running_on(rows: list[list[Word]], typical: float) -> set[tuple]:
+    """The rows (by their place) that go on from a row just above that filled the column:
+    the middle of a paragraph, where a list entry's bullet never stands, so a doubtful
+    first character there is text (`克镇下莫家庄子村…`, not `• 镇下…`). A list entry that
+    filled the column is followed by the next entry."""
+    boxes = [(row[0][6:], min(w[2] for w in row), min(w[3] for w in row), max(w[4] for w in row),
+              max(w[5] for w in row), row[0][0] in BULLETS or _looks_like_bullet(row) or _swallowed_bullet(row))
+             for row in rows]
+    if not boxes or typical <= 0:
+        return set()
+    left, widest = min(box[1] for box in boxes), max(box[3] for box in boxes)
+    # Where the column's full lines end: the middle of the long lines' ends.
+    ends = sorted(box[3] for box in boxes if box[3] > left + 0.6 * (widest - left))
+    right = ends[len(ends) // 2]
+    on = set()
+    for place, x0, y0, x1, y1, _ in boxes:
+        above = [b for b in boxes if b[4] <= y0 + 0.3 * typical and y0 - b[4] < typical and b[1] < x1 and x0 < b[3]
+                 and b[0] != place]
+        if above:
+            *_, end, _, listed = max(above, key=lambda b: b[4])
+            if end >= right - 1.5 * typical and not listed:
+                on.add(place)
+    return on
 
 
 def _looks_like_bullet(row: list[Word]) -> bool:
