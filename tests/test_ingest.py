@@ -530,9 +530,11 @@ def test_a_doubtful_character_set_apart_is_a_bullet_only_where_a_list_entry_can_
     words = (words_of(full, 100, row=1)
              + words_of("克 镇下莫家庄子村开展调研", 118, row=2, doubtful="克")  # the paragraph goes on
              + words_of("友 " + full[:-2], 160, row=3, doubtful="友")  # a list entry filling the line …
-             + words_of("女 武进工作组召开专题会议", 178, row=4, doubtful="女"))  # … and the next entry
+             + words_of("女 武进工作组召开专题会议", 178, row=4, doubtful="女")  # … and the next entry
+             # … and one whose bullet tesseract read as a character of its first word
+             + [("文江", 30.0, 72.0, 196.0, 99.0, 206.0, 1, 1, 5)] + words_of("阴工作组开展调研", 196, row=5, x=100))
     assert [ln.text for ln in ocr.page_lines(words)[0]] == [
-        full, "克镇下莫家庄子村开展调研", "• " + full[:-2], "• 武进工作组召开专题会议"]
+        full, "克镇下莫家庄子村开展调研", "• " + full[:-2], "• 武进工作组召开专题会议", "• 江阴工作组开展调研"]
 
 
 def test_a_scanned_heading_after_body_text_starts_its_own_paragraph():

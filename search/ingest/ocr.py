@@ -198,7 +198,7 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
         on_page.setdefault(word[6:], []).append(seen)
     heights = sorted(w[5] - w[3] for w in words)
     typical = heights[len(heights) // 2] if heights else 0
-    running_on = _running_on(list(rows.values()), typical)
+    running_on, stuck = _list_context(list(rows.values()), typical)
     lines, confidences = [], []
     for place, row in rows.items():
         kept, kept_conf, shown = [], [], []
@@ -211,6 +211,10 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
             elif n == 0 and may_be_listed and _swallowed_bullet(row):
                 kept.append((BULLET, x0, y0, x0, y1))
                 kept_conf.append(conf)
+            elif n == 0 and place in stuck:
+                kept.append((BULLET, x0, y0, x0, y1))
+                kept_conf.append(conf)
+                text = text[1:]
             elif text in _SMALL_STOPS and y1 - y0 < 0.5 * typical:
                 text = "。"  # a full stop read as a letter: it is small and sits low
             kept.append((text, x0, y0, x1, y1))
@@ -371,29 +375,47 @@ def _deskewed(words: list[Word]) -> list[Word]:
     return turned
 
 
-def _running_on(rows: list[list[Word]], typical: float) -> set[tuple]:
-    """The rows (by their place) that go on from a row just above that filled the column:
-    the middle of a paragraph, where a list entry's bullet never stands, so a doubtful
-    first character there is text (`克镇下莫家庄子村…`, not `• 镇下…`). A list entry that
-    filled the column is followed by the next entry."""
+def _list_context(rows: list[list[Word]], typical: float) -> tuple[set[tuple], set[tuple]]:
+    """Where a row stands to the row just above it, as (rows running on, rows whose bullet
+    is stuck to their first word), each a set of rows' places.
+
+    A row running on goes on from a row of text that filled the column: the middle of a
+    paragraph, where a list entry's bullet never stands, so a doubtful first character there
+    is text (`克镇下莫家庄子村…`, not `• 镇下…`); a list entry that filled the column is followed
+    by the next entry. Under a list entry, a row whose doubtful first word starts where that
+    entry's bullet does and runs past where its text does holds a bullet tesseract read as a
+    character of the word (`文江阴工作组…` under `• 南通工作组…`).
+    """
     boxes = [(row[0][6:], min(w[2] for w in row), min(w[3] for w in row), max(w[4] for w in row),
-              max(w[5] for w in row), row[0][0] in BULLETS or _looks_like_bullet(row) or _swallowed_bullet(row))
-             for row in rows]
+              max(w[5] for w in row), row) for row in rows]
     if not boxes or typical <= 0:
-        return set()
+        return set(), set()
     left, widest = min(box[1] for box in boxes), max(box[3] for box in boxes)
     # Where the column's full lines end: the middle of the long lines' ends.
     ends = sorted(box[3] for box in boxes if box[3] > left + 0.6 * (widest - left))
     right = ends[len(ends) // 2]
-    on = set()
-    for place, x0, y0, x1, y1, _ in boxes:
+    listed = {box[0] for box in boxes if _listed(box[5])}
+    on, stuck = set(), set()
+    for place, x0, y0, x1, y1, row in boxes:
         above = [b for b in boxes if b[4] <= y0 + 0.3 * typical and y0 - b[4] < typical and b[1] < x1 and x0 < b[3]
                  and b[0] != place]
-        if above:
-            *_, end, _, listed = max(above, key=lambda b: b[4])
-            if end >= right - 1.5 * typical and not listed:
+        if not above:
+            continue
+        over, _, _, end, _, over_row = max(above, key=lambda b: b[4])
+        if over not in listed:
+            if end >= right - 1.5 * typical:
                 on.add(place)
-    return on
+            continue
+        text, conf, first_x0, _, first_x1 = row[0][:5]
+        if place not in listed and len(over_row) > 1 and len(text) > 1 and _is_cjk_mark(text) \
+                and conf < NOISE_CONFIDENCE and abs(first_x0 - over_row[0][2]) < 0.5 * typical \
+                and first_x0 + 0.5 * typical < over_row[1][2] < first_x1 - 0.5 * typical:
+            stuck.add(place)
+    return on, stuck
+
+
+def _listed(row: list[Word]) -> bool:
+    return row[0][0] in BULLETS or _looks_like_bullet(row) or _swallowed_bullet(row)
 
 
 def _looks_like_bullet(row: list[Word]) -> bool:
