@@ -31,7 +31,7 @@ from search.errors import NotFound, SearchError
 from search.query import dates
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
-from search.store.versions import DocStories, read_for as read_versions
+from search.store.versions import DocStories, stories_for
 from search import enrich
 from search.query import concordance, suggest
 from search.query.suggest import SUGGESTED_FACETS, Suggester
@@ -238,7 +238,7 @@ class Searcher:
         ix = open_index(self.index_dir, create=False)
         with ix.reader() as reader:
             columns = load_for(reader, self.index_dir)
-            stories = DocStories(read_versions(self.index_dir, reader.generation()), columns, reader)
+            stories = DocStories(stories_for(self.index_dir, reader.generation()), columns, reader)
             return Generation(reader.generation(), ix, columns, stories)
 
     def updated(self) -> datetime.datetime:

@@ -1,13 +1,9 @@
 """The indexer's fast paths write what Whoosh's own writer writes, byte for byte:
-the workers' segment writer and the fields' `index` methods; the commit that joins the
-workers' segments; and the fence that refuses a Whoosh release other than the one
-whose internals these use."""
+the workers' segment writer and the fields' `index` methods; and the commit that joins
+the workers' segments. (The fence on the Whoosh release: tests/test_postings.py.)"""
 from __future__ import annotations
 
-import subprocess
-import sys
 import types
-from importlib import metadata
 
 import pytest
 from whoosh import index as whoosh_index
@@ -19,10 +15,9 @@ from whoosh.writing import CLEAR, NO_MERGE, SegmentWriter
 from search.index.documents import index_documents
 from search.pipeline import read_document
 from search.store.schema import ExactID, WordsField, build_schema
-from search.errors import SearchError
-from search.index.segment import WHOOSH_VERSION, SegmentBuilder, check_whoosh_version, commit, merge
+from search.index.segment import SegmentBuilder, commit, merge
 
-from support import CORPUS, ROOT, cli_env
+from support import CORPUS
 
 
 def corpus_documents() -> list[dict]:
@@ -213,32 +208,3 @@ def test_commit_keeps_small_segments_the_merge_policy_folds_into_the_writer(tmp_
     assert len(ix._segments()) < 12
     assert ids_in(ix) == {f"item-{n}" for n in list(range(12)) + [40]}
     assert_unlocked_and_clean(ix)
-
-
-# ---------------------------------------------------------------- the version fence
-
-def test_the_installed_whoosh_is_the_one_the_fence_names():
-    assert metadata.version("whoosh3") == WHOOSH_VERSION
-    check_whoosh_version(WHOOSH_VERSION)
-
-
-@pytest.mark.parametrize("installed", ["3.54.1", "3.53.0", "2.7.4", None])
-def test_another_whoosh_is_refused_with_the_version_expected(installed):
-    with pytest.raises(SearchError) as raised:
-        check_whoosh_version(installed)
-    message = str(raised.value)
-    assert "whoosh3 3.54.0" in message and "pip install whoosh3==3.54.0" in message
-    assert (installed or "no whoosh3") in message and "\n" not in message
-
-
-def test_the_cli_says_so_in_one_line_when_whoosh_is_another_release(tmp_path):
-    """The real check at import, with the installed version reported as another one."""
-    code = ("import importlib.metadata as m, sys; m.version = lambda name: '3.55.0'; "
-            "from search.cli import main; sys.exit(main(sys.argv[1:]))")
-    out = subprocess.run([sys.executable, "-c", code, "index", str(CORPUS), "--index", str(tmp_path / "ix")],
-                         capture_output=True, text=True, cwd=ROOT, env=cli_env(), timeout=120)
-    assert out.returncode == 1
-    assert out.stderr.strip().splitlines() == [
-        "error: the indexer needs whoosh3 3.54.0 (it writes segments with that release's internals), "
-        "but whoosh3 3.55.0 is installed: pip install whoosh3==3.54.0"]
-    assert not (tmp_path / "ix").exists()

@@ -10,9 +10,10 @@ sorts the distinct terms only and writes each posting list a block at a time.
 The files are the ones Whoosh's own writer writes for the same documents, in the same
 W3 format, so Whoosh reads them as it reads any segment (tests/test_segment.py).
 
-This module and `commit` below are the only code that uses Whoosh's private names
-(posting-writer buffers, the writer's merge and table-of-contents steps). They are those
-of one release, so importing this module with any other installed Whoosh is an error.
+This module and `search.store.postings` (which reads posting blocks for the searcher)
+are the only code that uses Whoosh's private names (posting-writer buffers, the writer's
+merge and table-of-contents steps). They are those of one release: the version fence in
+`search.store.postings` refuses any other.
 """
 from __future__ import annotations
 
@@ -20,32 +21,9 @@ import heapq
 from array import array
 from itertools import groupby, repeat
 from operator import itemgetter
-from importlib import metadata
 
-from search.errors import SearchError
-
-WHOOSH_DISTRIBUTION = "whoosh3"
-WHOOSH_VERSION = "3.54.0"  # the release whose internals this module was written against
-
-
-def check_whoosh_version(installed: str | None) -> None:
-    """Refuse any Whoosh but the one whose private names this module uses."""
-    if installed != WHOOSH_VERSION:
-        found = f"{WHOOSH_DISTRIBUTION} {installed}" if installed else f"no {WHOOSH_DISTRIBUTION}"
-        raise SearchError(f"the indexer needs {WHOOSH_DISTRIBUTION} {WHOOSH_VERSION} (it writes segments "
-                          f"with that release's internals), but {found} is installed: "
-                          f"pip install {WHOOSH_DISTRIBUTION}=={WHOOSH_VERSION}")
-
-
-def _installed_whoosh() -> str | None:
-    try:
-        return metadata.version(WHOOSH_DISTRIBUTION)
-    except metadata.PackageNotFoundError:  # e.g. the original Whoosh 2.7 under its own name
-        return None
-
-
-# Before importing Whoosh's internals: another release may not even have these names.
-check_whoosh_version(_installed_whoosh())
+# Imported first: it refuses any other Whoosh release before the private names below are imported.
+import search.store.postings  # noqa: F401
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.reading import SegmentReader

@@ -3,15 +3,16 @@
 Whoosh scores a query by walking its matchers document by document in Python, which
 costs tens of milliseconds for a common word on a large corpus — and a results page
 needs every matching document anyway (totals, facet counts). Here each term's postings
-are read once per index generation into two arrays (documents, term frequencies), and
-a query tree is evaluated as whole-collection arrays: a boolean "matches" mask and a
+are read once per index generation, a block at a time (`search.store.postings`), into
+two arrays (documents, term frequencies), and a query tree is evaluated as whole-collection arrays: a boolean "matches" mask and a
 score per document. The scores are those of Whoosh's `BM25F` (per-field BM25, query
 boosts multiplied in; tests/test_scoring.py compares them), except that a term's document
 frequency counts live documents only, where Whoosh also counts deleted ones until a merge.
 The query types are those `search.query.language` builds; any other is an error.
 
-Phrases are checked on cached positions (a document holds the phrase when its words
-stand at consecutive positions); each such document scores the sum of its words' scores.
+Phrases are checked on cached positions, decoded only for the documents holding every
+word of the phrase (a document holds the phrase when its words stand at consecutive
+positions); each such document scores the sum of its words' scores.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import numpy as np
 from whoosh import query as Q
 
 from search.query.language import WordsWithChar
+from search.store.postings import PositionLists, live_documents, read_positions, read_postings
 
 K1 = 1.2
 B = 0.75
@@ -48,8 +50,9 @@ class Scorer:
         # (which have no text) included, and 1 for an empty field.
         searcher = searcher_for_thread()
         self._avg = {f: searcher.avg_field_length(f) or 1.0 for f in lengths}
+        self._live = live_documents(searcher.reader())
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._positions: dict[tuple[str, str], dict[int, list[int]]] = {}
+        self._positions: dict[tuple[str, str], PositionLists] = {}
         self._lock = threading.Lock()
 
     # -- cached postings -----------------------------------------------------------
@@ -59,20 +62,16 @@ class Scorer:
         key = (fieldname, text)
         found = self._postings.get(key)
         if found is None:
-            reader = self._searcher().reader()
-            pairs = list(reader.postings(fieldname, text).items_as("weight")) if key in reader else []
-            found = (np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs)),
-                     np.fromiter((w for _, w in pairs), dtype=np.float64, count=len(pairs)))
+            found = read_postings(self._searcher().reader(), fieldname, text, self._live)
             self._store(self._postings, key, found, CACHE_TERMS)
         return found
 
-    def positions(self, fieldname: str, text: str) -> dict[int, list[int]]:
-        """{document number: token positions} of one term."""
+    def positions(self, fieldname: str, text: str) -> PositionLists:
+        """The documents holding one term, and its token positions in each."""
         key = (fieldname, text)
         found = self._positions.get(key)
         if found is None:
-            reader = self._searcher().reader()
-            found = dict(reader.postings(fieldname, text).items_as("positions")) if key in reader else {}
+            found = read_positions(self._searcher().reader(), fieldname, text, self._live)
             self._store(self._positions, key, found, CACHE_POSITIONS)
         return found
 
@@ -141,7 +140,7 @@ class Scorer:
             return Matches(mask, kept.scores * mask * q.boost)
         if isinstance(q, Q.Phrase):
             mask = np.zeros(self.n, dtype=bool)
-            mask[list(self.phrase_docs(q.fieldname, q.words))] = True
+            mask[self.phrase_docs(q.fieldname, q.words)] = True
             words = [self.score(Q.Term(q.fieldname, w, boost=q.boost)) for w in q.words]
             return Matches(mask, sum(w.scores for w in words) * mask)
         # Scoring it as a plain match would rank it silently wrong: a new kind of query
@@ -151,22 +150,20 @@ class Scorer:
     def none(self) -> Matches:
         return Matches(np.zeros(self.n, dtype=bool), np.zeros(self.n))
 
-    def phrase_docs(self, fieldname: str, words: list[str]) -> set[int]:
-        """Documents holding `words` at consecutive positions."""
-        candidates = [self.documents(fieldname, w) for w in words]
-        docs = candidates[0]
-        for more in candidates[1:]:
-            docs = np.intersect1d(docs, more, assume_unique=True)
-        if not len(docs):
-            return set()
-        where = [self.positions(fieldname, w) for w in words]
-        found = set()
-        for d in docs.tolist():
-            starts = set(where[0][d])
-            for offset in range(1, len(words)):
-                starts.intersection_update(p - offset for p in where[offset][d])
-                if not starts:
-                    break
-            if starts:
-                found.add(d)
-        return found
+    def phrase_docs(self, fieldname: str, words: list[str]) -> np.ndarray:
+        """Documents holding `words` at consecutive positions.
+
+        Each word's positions in the documents holding every word, less the word's place
+        in the phrase, are (document, start) keys: the phrase starts where all words share one.
+        """
+        docs = self.documents(fieldname, words[0])
+        for word in words[1:]:
+            docs = np.intersect1d(docs, self.documents(fieldname, word), assume_unique=True)
+        starts = None
+        for place, word in enumerate(words):
+            rows, positions = self.positions(fieldname, word).of(docs)
+            keys = (rows << 32) + (positions - place + len(words))  # never negative: one key space
+            starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+            if not len(starts):
+                break
+        return docs[np.unique(starts >> 32)] if starts is not None and len(starts) else docs[:0]

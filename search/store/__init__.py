@@ -15,6 +15,7 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from search.analysis import USERDICT
@@ -61,7 +62,20 @@ def prune_page_images(index_dir: Path, sources) -> None:
 
 def item_id(source: str, ordinal: int) -> str:
     """Stable across re-indexing: derived from the file's path and the item's place in it."""
-    return f"{file_key(source)}-{ordinal:02d}"
+    return file_key(source) + _ordinal_suffix(ordinal)
+
+
+def item_ids(sources: list[str], codes: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
+    """`item_id` of many items at once, as a string array: each item's source as its code
+    into `sources`, and its ordinal. A file key and a suffix are made once each."""
+    keys = np.array([file_key(source) for source in sources], dtype=str)
+    places, place_at = np.unique(ordinals, return_inverse=True)
+    suffixes = np.array([_ordinal_suffix(o) for o in places.tolist()], dtype=str)
+    return np.strings.add(keys[codes], suffixes[place_at])
+
+
+def _ordinal_suffix(ordinal: int) -> str:
+    return f"-{ordinal:02d}"
 
 
 def read_manifest(index_dir: Path) -> dict | None:

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from search.reprints import SLOTS
-from search.store import file_key
+from search.store import item_ids
 from search.store.columns import Columns
+from search.store.postings import live_documents
 
 PREFIX = "versions-"
 
@@ -56,6 +57,27 @@ def path_for(index_dir: Path, generation: int) -> Path:
 def read_for(index_dir: Path, generation: int | None) -> Versions | None:
     """The versions written for `generation`, else the newest written before it (it names
     most of the same items), else None (also for an empty index: no generation)."""
+    return _read_newest(index_dir, generation, Versions.load)
+
+
+@dataclass
+class ItemStories:
+    """A versions file without its signatures (most of it), which only the indexer uses."""
+    ids: np.ndarray  # item ids, sorted
+    story: np.ndarray  # as `Versions.story`
+
+    @classmethod
+    def load(cls, path: Path) -> "ItemStories":
+        with np.load(path) as data:  # reads only the members asked for
+            return cls(data["ids"], data["story"])
+
+
+def stories_for(index_dir: Path, generation: int | None) -> ItemStories | None:
+    """The ids and stories of the versions `read_for` would read: what a searcher needs."""
+    return _read_newest(index_dir, generation, ItemStories.load)
+
+
+def _read_newest(index_dir: Path, generation: int | None, load):
     if generation is None:
         return None
     candidates = []
@@ -65,7 +87,7 @@ def read_for(index_dir: Path, generation: int | None) -> Versions | None:
             candidates.append((int(number), path))
     for _, path in sorted(candidates, reverse=True):
         try:
-            return Versions.load(path)
+            return load(path)
         except Exception:  # damaged: it is only a side file; try an older one
             continue
     return None
@@ -82,22 +104,20 @@ class DocStories:
     """Stories by document number for one generation: each document's story, and the
     documents of each story."""
 
-    def __init__(self, versions: Versions | None, columns: Columns, reader):
-        n = columns.n
-        # A document in no story of several versions is a story of its own: label n + docnum.
-        label = np.arange(n, 2 * n, dtype=np.int64)
-        if versions is not None and len(versions.ids):
+    def __init__(self, versions: ItemStories | None, columns: Columns, reader):
+        versioned = len(versions.ids) if versions is not None else 0
+        # A document in no story of several versions is a story of its own, labelled past
+        # every row (an older generation's file may have more rows than there are documents).
+        label = np.arange(versioned, versioned + columns.n, dtype=np.int64)
+        if versioned:
             shared = np.bincount(versions.story, minlength=len(versions.ids)) > 1
-            row_of = versions.by_id()
-            prefixes = [file_key(source) for source in columns.values["source"]]
-            codes = columns.codes["source"]
-            items = columns.ordinals > 0
-            if reader.has_deletions():  # a deleted document keeps its number (and its id) until a merge
-                items &= np.isin(np.arange(n), np.fromiter(reader.all_doc_ids(), dtype=np.int64))
-            for d in np.flatnonzero(items).tolist():
-                row = row_of.get(f"{prefixes[codes[d]]}-{columns.ordinals[d]:02d}")
-                if row is not None and shared[versions.story[row]]:
-                    label[d] = versions.story[row]
+            # A deleted document keeps its number (and its id) until a merge: live items only.
+            docs = np.flatnonzero((columns.ordinals > 0) & live_documents(reader))
+            ids = item_ids(columns.values["source"], columns.codes["source"][docs], columns.ordinals[docs])
+            rows = np.minimum(np.searchsorted(versions.ids, ids), versioned - 1)  # the ids are sorted
+            known = versions.ids[rows] == ids
+            docs, story = docs[known], versions.story[rows[known]]
+            label[docs[shared[story]]] = story[shared[story]]
         _, self.story = np.unique(label, return_inverse=True)  # dense: 0 … stories - 1
         self.size = np.bincount(self.story)
         self.members_order = np.argsort(self.story, kind="stable")
