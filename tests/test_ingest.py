@@ -507,6 +507,23 @@ def test_ocr_lines_mend_what_tesseract_misreads():
     assert 20 < confidence < 95
 
 
+def test_a_mark_misread_for_a_character_of_a_long_word_is_put_right():
+    def doubtful_mark(x, y, row):  # not doubtful enough to be dropped as a speck
+        return [(";", 69.0, x, y, x + 3, y + 10, 1, 1, row)]
+    words = (words_of("【本期动", 100, row=1) + doubtful_mark(112, 100, 1)
+             + words_of("推进各项工作", 120, row=2) + doubtful_mark(132, 120, 2))
+    assert [ln.text for ln in ocr.page_lines(words)[0]] == ["【本期动态", "推进各项工作；"]
+
+
+def test_a_line_tesseract_split_in_two_is_one_line_again():
+    left = words_of("苏州援疆工作组召开", 100, row=1)
+    right = words_of("“两学一做”专题民主生活会", 100, row=2, x=72 + 9 * 10 + 1)
+    # The masthead's publisher and date, three characters apart, stay two parts of the row.
+    masthead = words_of("江苏省对口支援新疆伊犁州前方指挥部", 130, row=3) + words_of("2017年6月19日", 130, row=4, x=72 + 200)
+    assert [ln.text for ln in ocr.page_lines(right + left + masthead)[0]] == [
+        "苏州援疆工作组召开“两学一做”专题民主生活会", "江苏省对口支援新疆伊犁州前方指挥部", "2017年6月19日"]
+
+
 def test_ocr_keeps_real_text_that_only_looks_doubtful():
     words = words_of("工作主题教育活动", 100, doubtful="主") + words_of("8 月 2 日，为期四天", 120, row=2, doubtful="8")
     assert [ln.text for ln in ocr.page_lines(words)[0]] == ["工作主题教育活动", "8月2日，为期四天"]

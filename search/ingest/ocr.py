@@ -198,6 +198,7 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
         on_page.setdefault(word[6:], []).append(seen)
     heights = sorted(w[5] - w[3] for w in words)
     typical = heights[len(heights) // 2] if heights else 0
+    _join_split_rows(rows, on_page, typical)
     running_on, stuck = _list_context(list(rows.values()), typical)
     lines, confidences = [], []
     for place, row in rows.items():
@@ -250,6 +251,9 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
 # a more doubtful character.
 DOUBTFUL = 80
 DOUBTFUL_SHORT = 30
+# A doubtful ASCII mark is a misread character only inside a word this long (本期动; →
+# 本期动态): a shorter one ends in a mark too often (工作; is no 工作组).
+MARK_IN_WORD = 4
 # The words a briefing's masthead and contents are made of, which the parser looks for.
 STRUCTURE_WORDS = ("工作简报", "本期要目", "本期动态", "总第")
 
@@ -272,7 +276,8 @@ def _lexicon() -> tuple[frozenset, dict[str, str], tuple[int, ...]]:
 
 def correct(line: str, sure: list[float]) -> str:
     """The line with doubtful characters that spoil a domain word put right: 援绪 → 援疆
-    when 绪 was a guess, the longest word first. The line keeps its length."""
+    when 绪 was a guess, the longest word first (本期动; → 本期动态: a mark is misread
+    too). The line keeps its length."""
     words, masked, lengths = _lexicon()
     if min(sure, default=100) >= DOUBTFUL:
         return line
@@ -281,10 +286,11 @@ def correct(line: str, sure: list[float]) -> str:
     in_words = {i for _, start, end in segmenter().cut(line) if end - start > 1 for i in range(start, end)}
     chars = list(line)
     for p, conf in enumerate(sure):
-        if conf >= DOUBTFUL or not is_han(chars[p]) or p in in_words:
+        mark = chars[p] in _FULL_WIDTH
+        if conf >= DOUBTFUL or not (is_han(chars[p]) or mark) or p in in_words:
             continue
         for length in lengths:
-            if length == 2 and conf >= DOUBTFUL_SHORT:
+            if length == 2 and conf >= DOUBTFUL_SHORT or mark and length < MARK_IN_WORD:
                 continue
             for start in range(max(0, p - length + 1), min(p, len(chars) - length) + 1):
                 window = "".join(chars[start:start + length])
@@ -373,6 +379,27 @@ def _deskewed(words: list[Word]) -> list[Word]:
         turned.append((text, conf, round(x0 + dx, 1), round(y0 + dy, 1), round(x1 + dx, 1), round(y1 + dy, 1),
                        *place))
     return turned
+
+
+def _join_split_rows(rows: dict[tuple, list[Word]], on_page: dict[tuple, list[Word]], typical: float) -> None:
+    """Join the rows tesseract split one printed line into: side by side on the same
+    baseline, less than a character apart (`苏州援疆工作组召开` | `“两学一做”专题…`). Parts of a
+    row set several characters apart (the masthead's publisher and date) stay apart."""
+    def box(row):
+        return min(w[2] for w in row), min(w[3] for w in row), max(w[4] for w in row), max(w[5] for w in row)
+
+    order = sorted(rows, key=lambda place: box(rows[place])[0])
+    for place in order:
+        x0, y0, x1, y1 = box(rows[place])
+        for other in order:
+            if other == place or other not in rows:
+                continue
+            ox0, oy0, ox1, oy1 = box(rows[other])
+            overlap = min(y1, oy1) - max(y0, oy0)
+            if overlap > 0.5 * min(y1 - y0, oy1 - oy0) and -0.3 * typical < x0 - ox1 < typical:
+                rows[other] += rows.pop(place)
+                on_page[other] += on_page.pop(place)
+                break
 
 
 def _list_context(rows: list[list[Word]], typical: float) -> tuple[set[tuple], set[tuple]]:
