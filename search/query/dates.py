@@ -87,7 +87,8 @@ def timeline(columns: Columns, selected: np.ndarray) -> dict:
     months: every period from the first to the last, empty ones included, so the bars
     are a time axis. Items without a month are counted apart, as undated."""
     months = columns.date_months
-    per_code = np.bincount(columns.codes["date"][selected], minlength=len(months))
+    # By document number: faster to gather with than a boolean mask over many documents.
+    per_code = np.bincount(columns.codes["date"][np.flatnonzero(selected)], minlength=len(months))
     dated = np.flatnonzero((per_code > 0) & (months >= 0))
     # Undated: no date, or one without a month (code 0 is "no date": its month is -1 too).
     out = {"granularity": MONTH, "timeline": [], "undated": int(per_code[months < 0].sum())}

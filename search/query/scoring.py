@@ -30,6 +30,7 @@ K1 = 1.2
 B = 0.75
 CACHE_TERMS = 20_000
 CACHE_POSITIONS = 2_000  # positions are larger and only phrases need them
+SPARSE = (Q.Term, WordsWithChar, Q.Phrase, Q.Or)  # scored as (documents, scores): see `Scorer._sparse`
 
 
 @dataclass
@@ -101,30 +102,20 @@ class Scorer:
     # -- scoring -------------------------------------------------------------------
 
     def term(self, fieldname: str, docs: np.ndarray, tfs: np.ndarray, boost: float) -> Matches:
-        mask = np.zeros(self.n, dtype=bool)
-        scores = np.zeros(self.n)
-        mask[docs] = True
+        return self._dense(docs, self._term_scores(fieldname, docs, tfs, boost))
+
+    def _term_scores(self, fieldname: str, docs: np.ndarray, tfs: np.ndarray, boost: float) -> np.ndarray:
+        """The BM25 score of each of `docs`, which hold the term `tfs` times."""
         if fieldname not in self._lengths:  # an ID field: matching is all there is
-            scores[docs] = boost
-            return Matches(mask, scores)
+            return np.full(len(docs), float(boost))
         idf = math.log(max(self.n, 1) / (len(docs) + 1)) + 1.0
         lengths = self._lengths[fieldname][docs]
-        scores[docs] = boost * idf * (K1 + 1) * tfs / (
-            tfs + K1 * (1 - B) + K1 * B * lengths / self._avg[fieldname])
-        return Matches(mask, scores)
+        return boost * idf * (K1 + 1) * tfs / (tfs + K1 * (1 - B) + K1 * B * lengths / self._avg[fieldname])
 
     def score(self, q: Q.Query) -> Matches:
         """The documents `q` matches, with their scores."""
-        if isinstance(q, Q.Term):
-            return self.term(q.fieldname, *self.postings(q.fieldname, q.text), q.boost)
-        if isinstance(q, WordsWithChar):
-            return self.term(q.fieldname, *self.char_postings(q), q.boost)
-        if isinstance(q, Q.Or):
-            parts = [self.score(sub) for sub in q.subqueries]
-            if not parts:
-                return self.none()
-            mask = np.logical_or.reduce([p.mask for p in parts])
-            return Matches(mask, sum(p.scores for p in parts) * q.boost)
+        if isinstance(q, SPARSE):
+            return self._dense(*self._sparse(q))
         if isinstance(q, Q.And):
             parts = [self.score(sub) for sub in q.subqueries]
             if not parts:
@@ -138,14 +129,49 @@ class Scorer:
             kept, excluded = self.score(q.a), self.score(q.b)
             mask = kept.mask & ~excluded.mask
             return Matches(mask, kept.scores * mask * q.boost)
-        if isinstance(q, Q.Phrase):
-            mask = np.zeros(self.n, dtype=bool)
-            mask[self.phrase_docs(q.fieldname, q.words)] = True
-            words = [self.score(Q.Term(q.fieldname, w, boost=q.boost)) for w in q.words]
-            return Matches(mask, sum(w.scores for w in words) * mask)
         # Scoring it as a plain match would rank it silently wrong: a new kind of query
         # built by the query language needs its own case here.
         raise TypeError(f"the scorer cannot score a {type(q).__name__} query")
+
+    def _sparse(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, scores) of `q`, for terms, phrases and their Ors: most of a query tree.
+
+        A related-terms query is an Or of a dozen Ors of terms; scored as arrays over every
+        document, each term and each sum would cost a pass over the whole collection. Here
+        a term costs its postings, and an Or one pass; the sums are the same, in the same order.
+        """
+        if isinstance(q, Q.Term):
+            docs, tfs = self.postings(q.fieldname, q.text)
+            return docs, self._term_scores(q.fieldname, docs, tfs, q.boost)
+        if isinstance(q, WordsWithChar):
+            docs, tfs = self.char_postings(q)
+            return docs, self._term_scores(q.fieldname, docs, tfs, q.boost)
+        if isinstance(q, Q.Phrase):  # its documents score the sum of its words' scores
+            docs = self.phrase_docs(q.fieldname, q.words)
+            scores = np.zeros(len(docs))
+            for word in q.words:
+                word_docs, word_scores = self._sparse(Q.Term(q.fieldname, word, boost=q.boost))
+                scores += word_scores[np.searchsorted(word_docs, docs)]
+            return docs, scores
+        # An Or
+        mask, scores = np.zeros(self.n, dtype=bool), np.zeros(self.n)
+        for sub in q.subqueries:
+            if isinstance(sub, SPARSE):
+                docs, sub_scores = self._sparse(sub)
+            else:
+                found = self.score(sub)
+                docs = np.flatnonzero(found.mask)
+                sub_scores = found.scores[docs]
+            mask[docs] = True
+            scores[docs] += sub_scores  # documents are unique within one part
+        docs = np.flatnonzero(mask)
+        return docs, scores[docs] * q.boost
+
+    def _dense(self, docs: np.ndarray, scores: np.ndarray) -> Matches:
+        mask, dense = np.zeros(self.n, dtype=bool), np.zeros(self.n)
+        mask[docs] = True
+        dense[docs] = scores
+        return Matches(mask, dense)
 
     def none(self) -> Matches:
         return Matches(np.zeros(self.n, dtype=bool), np.zeros(self.n))
@@ -158,12 +184,21 @@ class Scorer:
         """
         docs = self.documents(fieldname, words[0])
         for word in words[1:]:
-            docs = np.intersect1d(docs, self.documents(fieldname, word), assume_unique=True)
+            docs = _common(docs, self.documents(fieldname, word))
         starts = None
         for place, word in enumerate(words):
             rows, positions = self.positions(fieldname, word).of(docs)
-            keys = (rows << 32) + (positions - place + len(words))  # never negative: one key space
-            starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
-            if not len(starts):
-                break
-        return docs[np.unique(starts >> 32)] if starts is not None and len(starts) else docs[:0]
+            keys = (rows << 32) + (positions - place + len(words))  # sorted; never negative
+            starts = keys if starts is None else _common(starts, keys)
+        found = np.zeros(len(docs), dtype=bool)
+        found[starts >> 32] = True
+        return docs[found]
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values found in both of two sorted arrays of distinct values."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(b):
+        return a[:0]
+    return a[b[np.minimum(np.searchsorted(b, a), len(b) - 1)] == a]

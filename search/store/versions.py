@@ -133,4 +133,5 @@ class DocStories:
         """How many stories the documents in `mask` tell."""
         if not self.any_shared:
             return int(np.count_nonzero(mask))
-        return int(np.count_nonzero(np.bincount(self.story[mask], minlength=len(self.size))))
+        stories = self.story[np.flatnonzero(mask)]  # faster than a boolean mask over many documents
+        return int(np.count_nonzero(np.bincount(stories, minlength=len(self.size))))
