@@ -515,6 +515,13 @@ def test_a_mark_misread_for_a_character_of_a_long_word_is_put_right():
     assert [ln.text for ln in ocr.page_lines(words)[0]] == ["【本期动态", "推进各项工作；"]
 
 
+def test_a_guess_squeezed_into_a_structure_word_and_a_speck_read_as_letters_are_dropped():
+    words = (words_of("【本期要有目】", 100, row=1, doubtful="有")
+             + words_of("[Ni", 125, row=2, size=4, x=120)  # the foot of a bracket, read as letters
+             + words_of("要有目标", 140, row=3))  # sure of itself: text
+    assert [ln.text for ln in ocr.page_lines(words)[0]] == ["【本期要目】", "要有目标"]
+
+
 def test_a_line_tesseract_split_in_two_is_one_line_again():
     left = words_of("苏州援疆工作组召开", 100, row=1)
     right = words_of("“两学一做”专题民主生活会", 100, row=2, x=72 + 9 * 10 + 1)

@@ -46,6 +46,8 @@ MAX_FRAMES = 300  # pages of a multi-page TIFF, as pdf.MAX_PAGES
 # anything smaller is an icon or a thumbnail, not a page to read.
 MIN_PAGE_PIXELS = 580
 MAX_PAGE_PIXELS = 60_000_000  # an A3 page at 600 dpi; beyond it Pillow's bomb guard would speak
+# A line of Latin letters or marks less than this share of the page's typical height is noise.
+SPECK = 0.5
 # Recognised words below this confidence that are punctuation or symbols only are noise.
 NOISE_CONFIDENCE = 60
 # tesseract's Chinese model knows no ★ or ☆: it reads a bullet as some character, with
@@ -231,12 +233,14 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
                 sure.append(100.0)
             line += text
             sure += [conf] * len(text)
-        line = _pair_marks(_full_width(correct(line, sure)))
+        line = _pair_marks(_full_width(_without_strays(correct(line, sure), sure)))
         x0, y0 = min(w[1] for w in kept), min(w[2] for w in kept)
         x1, y1 = max(w[3] for w in kept), max(w[4] for w in kept)
         # The line's size: its characters' median height (a line's box also spans the
         # quotes and commas that stand above and below them).
         glyphs = sorted(w[4] - w[2] for w in kept if not _SYMBOLS_ONLY.fullmatch(w[0])) or [y1 - y0]
+        if glyphs[len(glyphs) // 2] < SPECK * typical and not any(is_han(ch) or ch.isdigit() for ch in line):
+            continue  # letters read into a speck or the edge of a bracket (`[Ni`), not text
         page_box = None if turned is words else (min(b[0] for b in shown), min(b[1] for b in shown),
                                                   max(b[2] for b in shown), max(b[3] for b in shown))
         lines.append(TextLine(line, x0, y0, x1, y1, glyphs[len(glyphs) // 2], page_box))
@@ -304,6 +308,23 @@ def correct(line: str, sure: list[float]) -> str:
                 continue
             break
     return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _strays() -> tuple[re.Pattern, ...]:
+    """Each structure word of MARK_IN_WORD or more characters with one character more inside."""
+    return tuple(re.compile(re.escape(word[:i]) + "(.)" + re.escape(word[i:]))
+                 for word in STRUCTURE_WORDS if len(word) >= MARK_IN_WORD for i in range(1, len(word)))
+
+
+def _without_strays(line: str, sure: list[float]) -> str:
+    """The line without a doubtful character tesseract read inside a word the parser looks
+    for (本期要有目 → 本期要目: it squeezed a guess into the gap between two characters)."""
+    for stray in _strays():
+        for match in stray.finditer(line):
+            if sure[match.start(1)] < DOUBTFUL:
+                return line[:match.start(1)] + line[match.end(1):]
+    return line
 
 
 _OPENERS_MISREAD = "“\"〈<(「"
