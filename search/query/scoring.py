@@ -188,7 +188,7 @@ class Scorer:
         starts = None
         for place, word in enumerate(words):
             rows, positions = self.positions(fieldname, word).of(docs)
-            keys = (rows << 32) + (positions - place + len(words))  # sorted; never negative
+            keys = (rows << 32) + (positions + (len(words) - place))  # sorted; never negative
             starts = keys if starts is None else _common(starts, keys)
         found = np.zeros(len(docs), dtype=bool)
         found[starts >> 32] = True

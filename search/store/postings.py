@@ -158,4 +158,4 @@ def read_positions(reader, fieldname: str, text: str, live: np.ndarray) -> Posit
     docs, _, values = _read(reader, fieldname, text, live, with_values=True)
     ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
     counts, positions = reader.schema[fieldname].format.decode_positions_array(b"".join(values), ends)
-    return PositionLists(docs, counts, positions)
+    return PositionLists(docs, counts, positions.astype(np.uint32))  # kept in a cache: half the size
