@@ -92,6 +92,22 @@ def signature(title: str, body: str) -> np.ndarray | None:
     return values.astype(np.uint16)
 
 
+def signatures(items) -> tuple[np.ndarray, np.ndarray]:
+    """The signatures of (title, body) pairs as one (items, SLOTS) matrix, and which rows
+    have one: a file's worth in two arrays, not an array object per item."""
+    items = list(items)
+    matrix = np.zeros((len(items), SLOTS), dtype=np.uint16)
+    signed = np.zeros(len(items), dtype=bool)
+    for row, (title, body) in enumerate(items):
+        sig = signature(title, body)
+        if sig is not None:
+            matrix[row], signed[row] = sig, True
+    return matrix, signed
+
+
+CHUNK = 4096  # rows whose band keys are held as Python numbers at once
+
+
 def stories(signatures: np.ndarray, signed: np.ndarray) -> np.ndarray:
     """The story of each row: the row of its first version (its own index when it has
     none). `signed` says which rows have a signature at all.
@@ -102,34 +118,42 @@ def stories(signatures: np.ndarray, signed: np.ndarray) -> np.ndarray:
     its story's first, and stories never chain through intermediate texts (A like B, B
     like C, A unlike C). Rows in id order make the stories a function of the collection:
     an incremental run gets what a full build gets.
+
+    Memory beyond the signatures is a few arrays of one number a row: band keys are made
+    a band at a time, and a chunk of rows at a time for the loop.
     """
     story = np.arange(len(signatures))
     rows = np.flatnonzero(signed)
     if len(rows) < 2:
         return story
-    sigs = signatures[rows]
-    keys = _band_keys(sigs)
+    sigs = signatures if len(rows) == len(signatures) else signatures[rows]
     # A row sharing no band with any other is a story of its own: the loop skips it.
     shared = np.zeros(len(rows), dtype=bool)
-    for band in keys.T:
-        _, inverse, counts = np.unique(band, return_inverse=True, return_counts=True)
+    for band in range(BANDS):
+        _, inverse, counts = np.unique(_band_keys(sigs, band), return_inverse=True, return_counts=True)
         shared |= counts[inverse] > 1
+    candidates_rows = np.flatnonzero(shared)
     buckets: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
-    for i, row_keys in zip(np.flatnonzero(shared).tolist(), keys[shared].tolist()):
-        candidates = {first for band, key in zip(buckets, row_keys) for first in band.get(key, ())}
-        if candidates:
-            firsts = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
-            agree = np.count_nonzero(sigs[firsts] == sigs[i], axis=1)
-            best = agree.max()
-            if best >= _AGREEING:
-                story[rows[i]] = rows[firsts[agree == best].min()]
-                continue
-        for band, key in zip(buckets, row_keys):
-            band.setdefault(key, []).append(i)
+    for start in range(0, len(candidates_rows), CHUNK):
+        chunk = candidates_rows[start:start + CHUNK]
+        keys = np.stack([_band_keys(sigs[chunk], band) for band in range(BANDS)], axis=1)
+        for i, row_keys in zip(chunk.tolist(), keys.tolist()):
+            candidates = {first for band, key in zip(buckets, row_keys) for first in band.get(key, ())}
+            if candidates:
+                firsts = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+                agree = np.count_nonzero(sigs[firsts] == sigs[i], axis=1)
+                best = agree.max()
+                if best >= _AGREEING:
+                    story[rows[i]] = rows[firsts[agree == best].min()]
+                    continue
+            for band, key in zip(buckets, row_keys):
+                band.setdefault(key, []).append(i)
     return story
 
 
-def _band_keys(sigs: np.ndarray) -> np.ndarray:
-    """(rows, BANDS) keys: the ROWS 16-bit slots of each band in one integer."""
-    wide = sigs[:, :BANDS * ROWS].astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
-    return wide[:, :, 0] | (wide[:, :, 1] << np.uint64(16)) | (wide[:, :, 2] << np.uint64(32))
+def _band_keys(sigs: np.ndarray, band: int) -> np.ndarray:
+    """One key per row for `band`: its ROWS 16-bit slots in one integer."""
+    key = np.zeros(len(sigs), dtype=np.uint64)
+    for slot in range(ROWS):
+        key |= sigs[:, band * ROWS + slot].astype(np.uint64) << np.uint64(16 * slot)
+    return key

@@ -9,6 +9,7 @@ import numpy as np
 import opencc
 import pytest
 
+from search import reprints
 from search.index import build_index
 from search.query.language import QueryError
 from search.reprints import THRESHOLD, signature, stories
@@ -62,6 +63,20 @@ def test_stories_do_not_chain_through_texts_that_share_a_part_with_each_other():
     assert (sigs[0] == sigs[1]).mean() >= THRESHOLD and (sigs[1] == sigs[2]).mean() >= THRESHOLD
     assert (sigs[0] == sigs[2]).mean() < THRESHOLD
     assert stories(sigs, np.ones(3, dtype=bool)).tolist() == [0, 0, 2]
+
+
+def test_stories_are_the_same_whatever_the_size_of_the_chunks_they_are_made_in(monkeypatch):
+    # Rows of six stories, unsigned ones among them, in shuffled order: the chunked loop must
+    # keep every row's number and every earlier row's buckets.
+    texts = [STORY, CLINIC, SCHOOL, TO_TRADITIONAL(STORY), CLINIC + "记者 王明", SCHOOL[::-1]]
+    rng = np.random.default_rng(7)
+    rows = rng.integers(0, len(texts), 200)
+    matrix = np.array([signature("", texts[r]) for r in rows])
+    signed = rng.random(200) > 0.1
+    whole = stories(matrix, signed)
+    assert len(set(whole[signed].tolist())) == 4 and (whole[~signed] == np.flatnonzero(~signed)).all()
+    monkeypatch.setattr(reprints, "CHUNK", 3)
+    assert stories(matrix, signed).tolist() == whole.tolist()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from search.errors import IndexUnwritable, SearchError
 from search.index.segment import cancel, commit, lock_descriptor
 from search.ingest import SUFFIXES
 from search.index.workers import run_tasks
-from search.reprints import SLOTS, signature, stories
+from search.reprints import SLOTS, signatures, stories
 from search.store import (MANIFEST, STAMP, analysis_stamp, file_id, index_exists, open_index, prune_page_images,
                           read_manifest, read_stamp, stamp_change, unpack_texts, write_json)
 from search.store import versions as versions_store
@@ -143,7 +143,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
                                         progress, done=summary.files_unchanged, total=len(paths),
                                         lock_fd=lock_descriptor(writer))
         stats = {src: stat for _, src, stat in todo}
-        fresh = {}  # item id → signature, of the files parsed now
+        fresh = []  # the outcomes of the files parsed now: their items' signatures
         for outcome in outcomes:
             source = outcome.source
             if outcome.error is not None:
@@ -152,7 +152,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
                     files[source] = before[source]
                 continue
             ids, sha256 = outcome.ids, outcome.sha256
-            fresh.update(zip(ids, outcome.signatures))
+            fresh.append(outcome)
             old_ids = set(before[source]["ids"]) if source in before else set()
             if source in before:
                 writer.delete_by_term("source", source)
@@ -176,7 +176,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         else:
             writer.cancel()
             if not versions_store.path_for(index_dir, generation).exists():  # lost, or an older index
-                _versions(ix, files, {}, versions_store.read_for(index_dir, generation)).save(
+                _versions(ix, files, [], versions_store.read_for(index_dir, generation)).save(
                     versions_store.path_for(index_dir, generation))
     except BaseException as exc:
         if not writer.is_closed:
@@ -200,39 +200,52 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     return summary
 
 
-def _versions(ix, files: dict, fresh: dict, previous) -> versions_store.Versions:
+def _versions(ix, files: dict, fresh: list, previous) -> versions_store.Versions:
     """Every item's signature and story in the generation about to be committed.
 
-    Signatures of the files parsed now come from the workers, the others from the previous
-    generation's versions; an item in neither (the file was lost, or the index is older
-    than versions) is signed again from its text in the index. All items are clustered
-    again, so that a new repost joins its story and a removed file leaves it.
+    Signatures of the files parsed now (`fresh`, their outcomes) come from the workers,
+    the others from the previous generation's versions; an item in neither (the file was
+    lost, or the index is older than versions) is signed again from its text in the index.
+    All items are clustered again, so that a new repost joins its story and a removed file
+    leaves it. Arrays throughout, matched by id with binary search: at a million items
+    that is tens of megabytes, where an object per item took a gigabyte.
     """
-    ids = sorted(i for entry in files.values() for i in entry["ids"])
-    if not ids:
+    ids = np.array(sorted(i for entry in files.values() for i in entry["ids"]), dtype=str)
+    if not len(ids):
         return versions_store.Versions.empty()
-    known = dict(fresh)
+    table = _SignatureTable(ids)
     if previous is not None:
-        rows = previous.by_id()
-        for i in ids:
-            if i not in known and i in rows:
-                row = rows[i]
-                known[i] = previous.signatures[row] if previous.signed[row] else None
-    missing = {i for i in ids if i not in known}
-    if missing:
-        known.update(_signatures_in_index(ix, [s for s, e in files.items() if missing & set(e["ids"])]))
-    signatures = np.zeros((len(ids), SLOTS), dtype=np.uint16)
-    signed = np.zeros(len(ids), dtype=bool)
-    for row, i in enumerate(ids):
-        sig = known.get(i)
-        if sig is not None:
-            signatures[row], signed[row] = sig, True
-    return versions_store.Versions(np.array(ids, dtype=str), signatures, signed, stories(signatures, signed))
+        table.fill(previous.ids, previous.signatures, previous.signed)
+    for outcome in fresh:
+        table.fill(np.array(outcome.ids, dtype=str), outcome.signatures, outcome.signed)
+    if not table.known.all():
+        missing = set(ids[~table.known].tolist())
+        for found in _signatures_in_index(ix, [s for s, e in files.items() if any(i in missing for i in e["ids"])]):
+            table.fill(*found)
+    return versions_store.Versions(ids, table.signatures, table.signed, stories(table.signatures, table.signed))
 
 
-def _signatures_in_index(ix, sources: list[str]) -> dict:
-    """item id → signature, from the titles and bodies the index holds for `sources`."""
-    out = {}
+class _SignatureTable:
+    """Signatures by row of `ids` (sorted), filled from other (ids, signatures, signed)."""
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids
+        self.signatures = np.zeros((len(ids), SLOTS), dtype=np.uint16)
+        self.signed = np.zeros(len(ids), dtype=bool)
+        self.known = np.zeros(len(ids), dtype=bool)  # filled, with a signature or without one
+
+    def fill(self, ids: np.ndarray, signatures: np.ndarray, signed: np.ndarray) -> None:
+        """Take the rows of `ids` that are among this table's; later fills win."""
+        if not len(ids):
+            return
+        rows = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        here = self.ids[rows] == ids
+        rows = rows[here]
+        self.signatures[rows], self.signed[rows], self.known[rows] = signatures[here], signed[here], True
+
+
+def _signatures_in_index(ix, sources: list[str]):
+    """(ids, signatures, signed) of each of `sources`, from the titles and bodies the index holds."""
     with ix.searcher() as s:
         for source in sources:
             docnum = s.document_number(id=file_id(source))
@@ -240,9 +253,9 @@ def _signatures_in_index(ix, sources: list[str]) -> dict:
                 continue
             record = s.stored_fields(docnum)
             _, bodies = unpack_texts(record["text"])
-            for entry, body in zip(record["meta"]["items"], bodies):
-                out[entry["id"]] = signature(entry["title"], body)
-    return out
+            entries = record["meta"]["items"]
+            yield (np.array([entry["id"] for entry in entries], dtype=str),
+                   *signatures((entry["title"], body) for entry, body in zip(entries, bodies)))
 
 
 def _known_files(ix, index_dir: Path) -> dict[str, dict]:

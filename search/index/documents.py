@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from search.model import Document
-from search.reprints import signature
+from search.reprints import signatures
 from search.store import file_id, item_id, pack_pages, pack_texts
 from search.store.schema import FILE, ITEM
 from search.vocabulary import FACETS
@@ -49,6 +49,6 @@ def index_documents(doc: Document) -> list[dict]:
     return [file_fields(doc)] + [item_fields(doc, item) for item in doc.items]
 
 
-def item_signatures(doc: Document) -> list:
-    """Each item's near-duplicate signature (None: too short), to find its other versions."""
-    return [signature(item.title, item.body) for item in doc.items]
+def item_signatures(doc: Document):
+    """The items' near-duplicate signatures, to find their other versions: (matrix, signed)."""
+    return signatures((item.title, item.body) for item in doc.items)

@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from search import reprints
 from search.errors import IndexUnwritable, SearchError, SourceError
 from search.index.documents import index_documents, item_signatures
@@ -32,7 +34,8 @@ class FileOutcome:
     """What indexing one file came to: its item ids and hash, or the reason it failed."""
     source: str
     ids: list[str] = field(default_factory=list)
-    signatures: list = field(default_factory=list)  # per item: `search.reprints.signature`
+    signatures: np.ndarray | None = None  # a row per item: `search.reprints.signatures`
+    signed: np.ndarray | None = None  # which rows have one
     sha256: str = ""
     error: str | None = None
 
@@ -260,5 +263,6 @@ def _index_file(segment: SegmentBuilder, path: str, source: str, options: OcrOpt
         raise
     except Exception as exc:
         return FileOutcome(source, error=f"internal error while indexing: {exc!r}")
+    matrix, signed = item_signatures(doc)
     return FileOutcome(source, ids=[item_id(source, it.ordinal) for it in doc.items],
-                       signatures=item_signatures(doc), sha256=doc.sha256)
+                       signatures=matrix, signed=signed, sha256=doc.sha256)
