@@ -120,7 +120,8 @@ def run_child(code: str, *args: str, log_path: Path) -> tuple[dict, float, float
     """Run Python `code` in a child; returns (its JSON output, wall seconds, peak RSS in MB).
 
     The peak RSS is the largest process's (the kernel's count, `wait4`); the output gains
-    "tree_rss_mb", the peak of the child's and its workers' RSS added up, sampled.
+    "tree_rss_mb" and "tree_pss_mb", the peaks of the child's and its workers' memory added
+    up, sampled (`RssSampler`).
     """
     started = time.perf_counter()
     with open(log_path, "ab") as err:
@@ -135,12 +136,18 @@ def run_child(code: str, *args: str, log_path: Path) -> tuple[dict, float, float
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"child failed with {proc.returncode}; see {log_path}")
-    return json.loads(out.decode().strip().splitlines()[-1]) | {"tree_rss_mb": tree.peak_mb}, wall, \
+    return json.loads(out.decode().strip().splitlines()[-1]) | {"tree_rss_mb": tree.peak_mb,
+                                                                "tree_pss_mb": tree.peak_pss_mb}, wall, \
         usage.ru_maxrss / 1024
 
 
 class RssSampler:
-    """The peak of a process's RSS and its descendants' together, sampled in a thread."""
+    """The peak of a process's RSS and its descendants' together, sampled in a thread.
+
+    RSS added up counts the pages the workers share with the indexer (the dictionary,
+    loaded before the fork) once in each; PSS (the kernel's proportional share) counts
+    every page once: what the processes take from the machine together.
+    """
 
     EVERY = 0.1  # seconds
 
@@ -148,7 +155,7 @@ class RssSampler:
         import psutil
         import threading
 
-        self.peak_mb = 0.0
+        self.peak_mb = self.peak_pss_mb = 0.0
         self._root = psutil.Process(pid)
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -160,10 +167,11 @@ class RssSampler:
         while not self._done.wait(self.EVERY):
             try:
                 procs = [self._root, *self._root.children(recursive=True)]
-                total = sum(p.memory_info().rss for p in procs if p.is_running())
+                memory = [p.memory_full_info() for p in procs if p.is_running()]
             except psutil.Error:  # a worker ended between the two looks
                 continue
-            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self.peak_mb = max(self.peak_mb, sum(m.rss for m in memory) / 2**20)
+            self.peak_pss_mb = max(self.peak_pss_mb, sum(m.pss for m in memory) / 2**20)
 
     def stop(self) -> float:
         self._done.set()
@@ -191,7 +199,8 @@ def bench_build(corpus: Path, index: Path, manifest: dict, logs: Path, builds: i
          "mb_per_s": mb / full["seconds"],
          "items": full["items_added"], "items_per_s": full["items_added"] / full["seconds"],
          "peak_rss_mb": max(rss for _, _, rss in runs),
-         "peak_tree_rss_mb": max(out["tree_rss_mb"] for out, _, _ in runs), "index_bytes": size,
+         "peak_tree_rss_mb": max(out["tree_rss_mb"] for out, _, _ in runs),
+         "peak_tree_pss_mb": max(out["tree_pss_mb"] for out, _, _ in runs), "index_bytes": size,
          "index_ratio": size / manifest["bytes"], "items_expected": manifest["items"], "failed": full["failed"],
          "without_reprints_s": without, "without_reprints_runs_s": [run[0]["seconds"] for run in plain],
          "reprints_cost": full["seconds"] / without if plain else None,
@@ -470,8 +479,8 @@ def rows_for(r: dict) -> list[tuple[str, str]]:
         ("build: seconds, median (wall incl. start)", f"{fmt(b.get('seconds'))} ({fmt(b.get('wall_s'))})"),
         ("build: every run s", " / ".join(fmt(x) for x in b.get("runs_s", [])) or "—"),
         ("build: MB/s / items/s", f"{fmt(b.get('mb_per_s'))} / {fmt(b.get('items_per_s'), '.0f')}"),
-        ("build: peak RSS MB, largest process / all", f"{fmt(b.get('peak_rss_mb'), '.0f')} / "
-                                                      f"{fmt(b.get('peak_tree_rss_mb'), '.0f')}"),
+        ("build: peak MB, largest process RSS / all RSS / all PSS",
+         " / ".join(fmt(b.get(k), ".0f") for k in ("peak_rss_mb", "peak_tree_rss_mb", "peak_tree_pss_mb"))),
         ("index: MB / ratio to text", f"{fmt((b.get('index_bytes') or 0) / MB, '.1f')} / {fmt(b.get('index_ratio'))}×"),
         ("re-index: nothing changed s", fmt(inc.get("unchanged_s"))),
         ("re-index: one file changed s", f"{fmt(inc.get('one_file_s'))} / {fmt(inc.get('one_file_again_s'))}"),
