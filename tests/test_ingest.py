@@ -53,20 +53,23 @@ BRIEFING = [
 ]
 
 
-def typeset(paragraphs=BRIEFING, folio="— {n} —", header=None, size=12.0, folio_top=False) -> bytes:
+def typeset(paragraphs=BRIEFING, folio="— {n} —", header=None, size=12.0, folio_top=False,
+            pagesize=(W, H)) -> bytes:
     """A text-layer PDF of `paragraphs`: justified body with a two-character indent,
     centred titles wrapped at the measure, a page number (and running header) on each page."""
+    page_width, page_height = pagesize
+
     def run(total):
         out = io.BytesIO()
-        pdf = canvas.Canvas(out, pagesize=(W, H), invariant=1)
-        state = {"page": 1, "y": H - MARGIN}
-        measure = W - 2 * MARGIN
+        pdf = canvas.Canvas(out, pagesize=pagesize, invariant=1)
+        state = {"page": 1, "y": page_height - MARGIN}
+        measure = page_width - 2 * MARGIN
 
         def furniture():
             pdf.setFont(FONT, 9)
-            pdf.drawCentredString(W / 2, H - 40 if folio_top else 40, folio.format(n=state["page"], total=total))
+            pdf.drawCentredString(page_width / 2, page_height - 40 if folio_top else 40, folio.format(n=state["page"], total=total))
             if header:
-                pdf.drawString(MARGIN, H - 52, header)
+                pdf.drawString(MARGIN, page_height - 52, header)
 
         for text, how in paragraphs:
             pt = {"masthead": 2 * size, "title": 1.3 * size}.get(how, size)
@@ -84,10 +87,10 @@ def typeset(paragraphs=BRIEFING, folio="— {n} —", header=None, size=12.0, fo
                     furniture()
                     pdf.showPage()
                     state["page"] += 1
-                    state["y"] = H - MARGIN
+                    state["y"] = page_height - MARGIN
                 pdf.setFont(FONT, pt)
                 if how in ("masthead", "centre", "title"):
-                    pdf.drawCentredString(W / 2, state["y"], line)
+                    pdf.drawCentredString(page_width / 2, state["y"], line)
                 else:
                     pdf.drawString(MARGIN + (indent if n == 0 else 0), state["y"], line)
                 state["y"] -= pt * 1.6
@@ -182,6 +185,65 @@ def test_items_know_their_pages(tmp_path):
     first, second = doc.items
     assert first.pages[0] == 1 and first.pages[1] >= 2  # it runs over a page break
     assert second.pages[1] == len(doc.pages)
+
+
+def stored_on_its_side(pdf: bytes, angle: int) -> bytes:
+    """`pdf` with each page stored turned back by `angle` degrees and a /Rotate of `angle`:
+    it shows as before, as a page set sideways or scanned on its side and rotated for display."""
+    src, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
+    for index in range(len(src)):
+        width, height = src[index].get_size()
+        page = out.new_page(*((height, width) if angle % 180 else (width, height)))
+        content = src.page_as_xobject(index, out).as_pageobject()
+        shift = {90: (height, 0), 180: (width, height), 270: (0, width)}[angle]
+        content.transform(pdfium.PdfMatrix().rotate(angle, ccw=True).translate(*shift))
+        page.insert_obj(content)
+        page.gen_content()
+        page.set_rotation(angle)
+    data = io.BytesIO()
+    out.save(data)
+    return data.getvalue()
+
+
+def ink(png: bytes, box, page) -> float:
+    """The share of dark pixels of a page image inside `box` (points on `page`)."""
+    import numpy as np
+    from PIL import Image
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    sx, sy = image.shape[1] / page.width, image.shape[0] / page.height
+    x0, y0, x1, y1 = box
+    return float((image[int(y0 * sy):int(y1 * sy) + 1, int(x0 * sx):int(x1 * sx) + 1] < 128).mean())
+
+
+@pytest.mark.parametrize("pagesize", [(W, H), (H, W)], ids=["portrait", "landscape"])
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_a_page_stored_on_its_side_reads_as_it_shows(tmp_path, pagesize, angle):
+    """pdfium renders and measures a page with /Rotate as it shows, but gives its characters'
+    boxes where the content stores them: read as stored, each character was a line of its own."""
+    from search.original import render_page
+    printed = typeset(pagesize=pagesize)
+    upright = read_document(write(tmp_path, "upright.pdf", printed))
+    path = write(tmp_path, "turned.pdf", stored_on_its_side(printed, angle))
+    doc = read_document(path)
+    assert [it.title for it in upright.items] == [BRIEFING[6][0], BRIEFING[9][0]]
+    assert doc.text == upright.text
+    assert [(it.title, it.body, it.pages) for it in doc.items] == [(it.title, it.body, it.pages) for it in upright.items]
+    for page, want in zip(doc.pages, upright.pages, strict=True):
+        assert (page.width, page.height) == pytest.approx(pagesize, abs=0.1)
+        assert len(page.lines) == len(want.lines)
+        for line, other in zip(page.lines, want.lines):
+            assert line[:2] == other[:2] and line[2:] == pytest.approx(other[2:], abs=0.5)
+    # The page image shows the page upright, and each line's region on it holds that line's ink.
+    with open(path, "rb") as stream:
+        shown = render_page(stream, "pdf", 1)
+    with open(tmp_path / "upright.pdf", "rb") as stream:
+        assert shown == render_page(stream, "pdf", 1)
+    page = doc.pages[0]
+    for start, end, *box in page.lines:
+        assert ink(shown, box, page) > 0.05, doc.text[start:end]
+    title = next(ln for ln in page.lines if doc.text[ln[0]:ln[1]] in BRIEFING[6][0])
+    x0, y0, x1, y1 = title[2:]
+    assert ink(shown, (x0, y1 + 0.3 * (y1 - y0), x1, y1 + 0.6 * (y1 - y0)), page) == 0  # the gap below it: paper
 
 
 def test_a_pdf_named_txt_is_read_as_pdf(tmp_path):
@@ -313,6 +375,35 @@ def test_a_scan_taken_askew_is_read_straight_and_marked_where_it_stands(tmp_path
         text, px, py = min(printed_lines, key=lambda ln: math.hypot(ln[1] - x, ln[2] - y))
         assert math.hypot(px - x, py - y) < 4  # points: a third of a character
         assert difflib.SequenceMatcher(None, squash(scan.text[start:end]), squash(text)).ratio() > 0.8
+
+
+@needs_ocr
+@pytest.mark.parametrize("angle", [90, 270])
+def test_a_page_scanned_on_its_side_is_read_upright(tmp_path, angle):
+    """A scanner that stores the page's image on its side sets /Rotate for it to show
+    upright: the page is read as it shows, and its lines are marked where they show."""
+    import difflib
+    printed = typeset(SCAN, size=16)
+    doc = pdfium.PdfDocument(printed)
+    image = doc[0].render(scale=200 / 72, grayscale=True).to_pil().convert("L")
+    doc.close()
+    sideways = io.BytesIO()
+    image.rotate(angle, expand=True).save(sideways, format="PDF", resolution=200)
+    turned = pdfium.PdfDocument(sideways.getvalue())
+    turned[0].set_rotation(angle)
+    sideways = io.BytesIO()
+    turned.save(sideways)
+    scan = read_source(write(tmp_path, "sideways.pdf", sideways.getvalue()))
+    [page] = scan.pages
+    assert page.ocr and (page.width, page.height) == pytest.approx((W, H), abs=1)
+    assert recognised(scan.text, SCAN) > 0.9
+    text_layer = read_source(write(tmp_path, "printed.pdf", printed))
+    printed_lines = text_layer.pages[0].lines
+    assert len(page.lines) == len(printed_lines)
+    for (start, end, *box), (a, b, *printed_box) in zip(page.lines, printed_lines):
+        assert difflib.SequenceMatcher(None, scan.text[start:end], text_layer.text[a:b]).ratio() > 0.8
+        middles = [((x0 + x1) / 2, (y0 + y1) / 2) for x0, y0, x1, y1 in (box, printed_box)]
+        assert math.dist(*middles) < 8  # points: half a character (OCR boxes hug the ink)
 
 
 def test_scan_without_tesseract_says_what_to_install(tmp_path, monkeypatch):

@@ -75,8 +75,7 @@ def page_lines(page) -> list[TextLine]:
     try:
         handle = textpage.raw
         count = pdfium_c.FPDFText_CountChars(handle)
-        _, height = page.get_size()
-        left0, bottom0, _, _ = page.get_mediabox()
+        shown = _as_shown(page)
         rect = pdfium_c.FS_RECTF()
         lines: list[TextLine] = []
         chars: list[tuple[str, float, float, float, float, float]] = []
@@ -89,8 +88,8 @@ def page_lines(page) -> list[TextLine]:
             pdfium_c.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(rect))
             size = pdfium_c.FPDFText_GetFontSize(handle, i) or (rect.top - rect.bottom)
             ch = chr(code)
-            box = (rect.left - left0, height - (rect.top - bottom0), rect.right - left0,
-                   height - (rect.bottom - bottom0), size)
+            (x0, y0), (x1, y1) = shown(rect.left, rect.top), shown(rect.right, rect.bottom)
+            box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), size)
             if ch.isspace():
                 if chars:
                     chars.append((ch, *box))
@@ -105,6 +104,20 @@ def page_lines(page) -> list[TextLine]:
         return [ln for ln in lines if ln.text]
     finally:
         textpage.close()
+
+
+def _as_shown(page):
+    """Maps a point of the page's content (PDF units, origin bottom left) to where it is
+    on the page as shown (origin top left, y down), as pdfium renders it and `get_size`
+    measures it: a page stored on its side with /Rotate 90 or 270 (a landscape scan, a
+    page set sideways) shows its content turned clockwise, and its lines run across."""
+    left, bottom, right, top = page.get_bbox()  # the crop box: what is rendered
+    return {
+        0: lambda x, y: (x - left, top - y),
+        90: lambda x, y: (y - bottom, x - left),
+        180: lambda x, y: (right - x, y - bottom),
+        270: lambda x, y: (top - y, right - x),
+    }[page.get_rotation() % 360]
 
 
 def _same_line(last, box) -> bool:
