@@ -9,6 +9,9 @@ from whoosh import index as whoosh_index
 from search.errors import SearchError
 from search.index import IndexLocked, build_index
 from search.searcher import Searcher
+from search.store import open_index
+from search.store.columns import Columns
+from search.vocabulary import FILE_ID_PREFIX
 
 from support import CORPUS, briefing, run_cli
 
@@ -222,3 +225,14 @@ def test_an_unreadable_index_is_a_message_and_rebuild_replaces_it(corpus, tmp_pa
         Searcher(index)
     assert build_index(corpus, index, rebuild=True).files_parsed == 5
     assert Searcher(index).search("两学一做")["total"] == 1
+
+
+def test_value_columns_give_each_item_its_place_and_file_records_none(index_dir):
+    ix = open_index(index_dir, create=False)
+    with ix.searcher() as s:
+        columns = Columns.read(s.reader())
+        stored = [s.stored_fields(d) for d in range(columns.n)]
+    records = [fields["id"].startswith(FILE_ID_PREFIX) for fields in stored]
+    for d, (fields, record) in enumerate(zip(stored, records)):
+        assert columns.ordinals[d] == (0 if record else fields["meta"]["ordinal"]), fields["id"]
+    assert 0 < sum(records) < len(records)

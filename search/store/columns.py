@@ -47,7 +47,10 @@ class Columns:
         for f in VALUE_FIELDS:
             codes[f], values[f] = _encode(_column(reader, f), n, ordered=f == "date")
         dates = codes["date"]
-        ordinals = np.fromiter((v or 0 for v in _column(reader, "ordinal")), dtype=np.int64, count=n)
+        ordinals = np.fromiter((0 if v is None else v for v in _column(reader, "ordinal")), dtype=np.int64, count=n)
+        # A file record has no ordinal: its column holds the field's stand-in for none.
+        field = reader.schema["ordinal"]
+        ordinals[ordinals == field.from_column_value(field.column_type.default_value())] = 0
         lengths = {f: np.fromiter((reader.doc_field_length(d, f, 0) or 0 for d in range(n)),
                                   dtype=np.float64, count=n) for f in TEXT_FIELDS}
         # By date, then in reading order within an issue.
