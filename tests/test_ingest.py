@@ -67,7 +67,8 @@ def typeset(paragraphs=BRIEFING, folio="— {n} —", header=None, size=12.0, fo
 
         def furniture():
             pdf.setFont(FONT, 9)
-            pdf.drawCentredString(page_width / 2, page_height - 40 if folio_top else 40, folio.format(n=state["page"], total=total))
+            pdf.drawCentredString(page_width / 2, page_height - 40 if folio_top else 40,
+                                  folio.format(n=state["page"], total=total))
             if header:
                 pdf.drawString(MARGIN, page_height - 52, header)
 
@@ -227,7 +228,9 @@ def test_a_page_stored_on_its_side_reads_as_it_shows(tmp_path, pagesize, angle):
     doc = read_document(path)
     assert [it.title for it in upright.items] == [BRIEFING[6][0], BRIEFING[9][0]]
     assert doc.text == upright.text
-    assert [(it.title, it.body, it.pages) for it in doc.items] == [(it.title, it.body, it.pages) for it in upright.items]
+    def items(d):
+        return [(it.title, it.body, it.pages) for it in d.items]
+    assert items(doc) == items(upright)
     for page, want in zip(doc.pages, upright.pages, strict=True):
         assert (page.width, page.height) == pytest.approx(pagesize, abs=0.1)
         assert len(page.lines) == len(want.lines)
@@ -596,6 +599,33 @@ def test_ocr_lines_mend_what_tesseract_misreads():
     assert [ln.text for ln in lines] == ["• 江苏援疆工作组召开会议", "2017年第9期（总第9期）", "发展“大跨步”活动",
                                          "——伊犁州卫生援疆培训班", "武进援疆工作组深入调研"]
     assert 20 < confidence < 95
+
+
+def test_a_dash_read_as_one_one_is_a_dash_again_where_the_page_says_so():
+    full = "南通援疆工作组深入伊宁县开展调研围绕产业援疆推进各项"  # 26 characters: the column's measure
+    rows = [  # (text, left, size)
+        ("晒出首年成绩单一一", 132, 12),  # a title ending short: nothing goes on from it
+        (full[:20] + "成绩单一一", 72, 12),  # a full line, and the centred subtitle below is apart
+        ("紧握接力棒跑出新气象", 150, 10),
+        ("南通援疆工作组一一，" + full[:16], 72, 10),  # a mark follows
+        ("伊犁州卫生援疆“一一”活动回顾", 72, 10),
+        ("产业援疆重点项目一一伊宁县家纺服装产业园迎来第一批新员工", 72, 10),  # a name follows
+        ("• 一一伊犁州卫生援疆医疗人才培训班顺利开班", 72, 10),
+        (full[:24] + "一一", 72, 10),  # the line goes on in the next: 一一对应
+        ("对应落实。各项任务逐项一一列举，分工一一对应，逐项一一落实。", 72, 10),
+        (full[:24] + "一一", 72, 10),  # 一一 goes on with a verb
+        ("核实到位。二〇一一。", 72, 10),
+    ]
+    words, y = [], 80.0
+    for n, (text, x, size) in enumerate(rows, 1):
+        words += words_of(text, y, x=x, row=n, size=size)
+        y += 2 * size
+    lines, _ = ocr.page_lines(words)
+    assert [ln.text for ln in lines] == [
+        "晒出首年成绩单——", full[:20] + "成绩单——", "紧握接力棒跑出新气象", "南通援疆工作组——，" + full[:16],
+        "伊犁州卫生援疆“——”活动回顾", "产业援疆重点项目——伊宁县家纺服装产业园迎来第一批新员工",
+        "• ——伊犁州卫生援疆医疗人才培训班顺利开班", full[:24] + "一一",
+        "对应落实。各项任务逐项一一列举，分工一一对应，逐项一一落实。", full[:24] + "一一", "核实到位。二〇一一。"]
 
 
 def test_a_mark_misread_for_a_character_of_a_long_word_is_put_right():

@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+import rjieba
+
 from search.errors import SourceError
 from search.ingest.extract import IMAGE, Extract, TextBuilder, is_han, needs_space
 from search.ingest.layout import PageLines, Paragrapher, TextLine
@@ -245,6 +247,7 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
                                                   max(b[2] for b in shown), max(b[3] for b in shown))
         lines.append(TextLine(line, x0, y0, x1, y1, glyphs[len(glyphs) // 2], page_box))
     lines.sort(key=lambda ln: (ln.y0, ln.x0))
+    _mend_dashes(lines, typical)
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
     return lines, confidence
 
@@ -360,6 +363,59 @@ def _pair_marks(line: str) -> str:
             else:
                 quote_open = False
     return "".join(out)
+
+
+# A —— that tesseract read as 一一 (or 一-, --) is no word when a mark follows it, or a name
+# (`项目——伊宁县…`); the adverb 一一 goes on with a verb (一一落实) or is part of a word (一一对应).
+_DASH_READ = re.compile(r"(?<!一)[一-]{2}(?!一)")
+_DASH_ENDS = "，。、；：！？”’）》」』,.;:!?)"
+# Before a numeral 一一 is a number's digits (二〇一一), never a dash.
+_NUMERALS = "〇零二三四五六七八九十百千万亿两"
+_NAMES = ("ns", "nr", "nrt", "nt", "nz")  # Jieba's tags of places, people, organisations, other names
+
+
+def _mend_dashes(lines: list[TextLine], typical: float) -> None:
+    """Put the —— that tesseract read as 一一 back inside or at the end of a line, where the
+    page says so (`成绩单一一` → `成绩单——`); lines are in reading order. The text keeps its length.
+
+    At a line's end, what follows is the next line's start when that line goes on from it
+    (the line fills the column and the next starts at its left in the same size); when
+    nothing goes on (a title ending short, a subtitle centred below), it is a dash."""
+    if not lines:
+        return
+    left = sorted(ln.x0 for ln in lines)[len(lines) // 10]
+    widest = max(ln.x1 for ln in lines)
+    ends = sorted(ln.x1 for ln in lines if ln.x1 > left + 0.6 * (widest - left))
+    right = ends[len(ends) // 2]
+    for n, line in enumerate(lines):
+        if "一" not in line.text and "--" not in line.text:
+            continue
+        below = next((ln for ln in lines[n + 1:] if ln.y0 >= line.y1 - 0.3 * typical), None)
+        goes_on = (below is not None and line.x1 >= right - 1.5 * typical and below.x0 <= left + typical
+                   and abs(below.size - line.size) <= 0.25 * max(below.size, line.size)
+                   and below.y0 - line.y1 < 1.5 * typical)
+        following = below.text if goes_on else ""
+        line.text = _DASH_READ.sub(lambda found: "——" if _read_dash(found, following) else found.group(), line.text)
+
+
+def _read_dash(found: re.Match, following: str) -> bool:
+    """Is the 一一 `found` a dash? `following`: the next line's text when it goes on from this one."""
+    before, after = found.string[:found.start()], found.string[found.end():] or following
+    if not (before.strip() == BULLET or before and is_han(before[-1]) and before[-1] not in _NUMERALS):
+        return False
+    return not after or after[0] in _DASH_ENDS or _names_follow(after)
+
+
+def _names_follow(after: str) -> bool:
+    """Does a name (a place, a group, an organisation) follow a 一一 that stands before `after`,
+    where the adverb 一一 would stand before a verb?"""
+    if not is_han(after[0]):
+        return False
+    tagged = rjieba.tag("一一" + after[:12])
+    if len(tagged) < 2 or tagged[0][0] != "一一":
+        return False  # a word that starts with 一一 (一一对应, 一一列举)
+    word, tag = tagged[1]
+    return tag in _NAMES or word in _lexicon()[0]
 
 
 # A page turned by less than this (as a slope) is read as it is; past it, the words'
