@@ -380,23 +380,50 @@ def test_a_scan_taken_askew_is_read_straight_and_marked_where_it_stands(tmp_path
         assert difflib.SequenceMatcher(None, squash(scan.text[start:end]), squash(text)).ratio() > 0.8
 
 
-@needs_ocr
+def scanned_on_its_side(printed: bytes, angle: int, dpi: int, pixels_turned: bool) -> bytes:
+    """A scan of the first page of `printed` stored on its side with a /Rotate of `angle`, so
+    that it shows upright: the image's pixels on their side, or upright pixels drawn turned."""
+    doc = pdfium.PdfDocument(printed)
+    image = doc[0].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    doc.close()
+    width, height = (side * 72 / dpi for side in image.size)
+    out = pdfium.PdfDocument.new()
+    page = out.new_page(height, width)
+    drawn = pdfium.PdfImage.new(out)
+    if pixels_turned:
+        drawn.set_bitmap(pdfium.PdfBitmap.from_pil(image.rotate(angle, expand=True)))
+        drawn.set_matrix(pdfium.PdfMatrix().scale(height, width))
+    else:
+        drawn.set_bitmap(pdfium.PdfBitmap.from_pil(image))
+        shift = {90: (height, 0), 270: (0, width)}[angle]
+        drawn.set_matrix(pdfium.PdfMatrix().scale(width, height).rotate(angle, ccw=True).translate(*shift))
+    page.insert_obj(drawn)
+    page.gen_content()
+    page.set_rotation(angle)
+    data = io.BytesIO()
+    out.save(data)
+    return data.getvalue()
+
+
+@pytest.mark.parametrize("pixels_turned", [True, False], ids=["pixels-turned", "drawn-turned"])
 @pytest.mark.parametrize("angle", [90, 270])
-def test_a_page_scanned_on_its_side_is_read_upright(tmp_path, angle):
-    """A scanner that stores the page's image on its side sets /Rotate for it to show
-    upright: the page is read as it shows, and its lines are marked where they show."""
+def test_a_scan_on_its_side_is_read_at_its_own_resolution(angle, pixels_turned):
+    pdf = pdfium.PdfDocument(scanned_on_its_side(typeset(SCAN, size=16), angle, 240, pixels_turned))
+    try:
+        assert ocr.reading_dpi(pdf[0]) == 240
+    finally:
+        pdf.close()
+
+
+@needs_ocr
+@pytest.mark.parametrize("pixels_turned", [True, False], ids=["pixels-turned", "drawn-turned"])
+@pytest.mark.parametrize("angle", [90, 270])
+def test_a_page_scanned_on_its_side_is_read_upright(tmp_path, angle, pixels_turned):
+    """pdfium renders a page with /Rotate as it shows: the page is read upright, and its
+    lines are marked where they show."""
     import difflib
     printed = typeset(SCAN, size=16)
-    doc = pdfium.PdfDocument(printed)
-    image = doc[0].render(scale=200 / 72, grayscale=True).to_pil().convert("L")
-    doc.close()
-    sideways = io.BytesIO()
-    image.rotate(angle, expand=True).save(sideways, format="PDF", resolution=200)
-    turned = pdfium.PdfDocument(sideways.getvalue())
-    turned[0].set_rotation(angle)
-    sideways = io.BytesIO()
-    turned.save(sideways)
-    scan = read_source(write(tmp_path, "sideways.pdf", sideways.getvalue()))
+    scan = read_source(write(tmp_path, "sideways.pdf", scanned_on_its_side(printed, angle, 200, pixels_turned)))
     [page] = scan.pages
     assert page.ocr and (page.width, page.height) == pytest.approx((W, H), abs=1)
     assert recognised(scan.text, SCAN) > 0.9

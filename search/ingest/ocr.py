@@ -628,7 +628,8 @@ def recognise_pdf_pages(path, pdf, pages: list[PageLines], scans: list[int], dig
 def reading_dpi(page) -> int:
     """The resolution to render a scanned PDF page at: its largest image's, in pixels per
     inch of the page, within MIN_DPI–DPI (DPI when the page has no image: its text is
-    drawn as outlines)."""
+    drawn as outlines). Pixels are counted by area: an image drawn turned on a page stored
+    on its side (shown upright by /Rotate) is as wide in pixels as its box is high."""
     import pypdfium2.raw as pdfium_c
     best, dpi = 0.0, float(DPI)
     for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
@@ -636,7 +637,7 @@ def reading_dpi(page) -> int:
         width, height = image.get_px_size()
         area = (right - left) * (top - bottom)
         if area > best and right > left:
-            best, dpi = area, width / (right - left) * 72
+            best, dpi = area, math.sqrt(width * height / area) * 72
     return max(MIN_DPI, min(DPI, round(dpi)))
 
 
