@@ -709,6 +709,41 @@ def test_a_doubtful_character_set_apart_is_a_bullet_only_where_a_list_entry_can_
         full, "克镇下莫家庄子村开展调研", "• " + full[:-2], "• 武进工作组召开专题会议", "• 江阴工作组开展调研"]
 
 
+def test_a_one_read_as_a_mark_is_a_digit_where_a_date_or_issue_number_needs_one():
+    words = (words_of("2014年第]期“总第]期)", 100, row=1)
+             + words_of("2014年", 120, row=2) + words_of("|月3日", 120, row=2, x=127)
+             + words_of("总第", 140, row=3) + [("1]", 14.0, 92.0, 140.0, 101.0, 150.0, 1, 1, 3)]  # one 1, read twice
+             + words_of("期", 140, row=3, x=101)
+             + [("20]4", 90.0, 72.0, 160.0, 92.0, 170.0, 1, 1, 4)] + words_of("年4月1I日", 160, row=4, x=92)
+             # … but not in a reference, a Roman numeral, a table or a Latin word
+             + words_of("见文献", 180, row=5) + [("[1]2018", 95.0, 102.0, 180.0, 132.0, 190.0, 1, 1, 5)]
+             + words_of("年报告第II期，表|月份，Bill年会", 180, row=5, x=132))
+    assert [ln.text for ln in ocr.page_lines(words)[0]] == [
+        "2014年第1期（总第1期）", "2014年1月3日", "总第1期", "2014年4月11日", "见文献[1]2018年报告第II期，表|月份，Bill年会"]
+
+
+def test_a_star_read_as_a_dash_and_a_character_is_a_bullet():
+    def dash(y):  # the star's left arm: a flat stroke level with the characters' middle
+        return ("-", 92.0, 72.0, y + 5.0, 75.0, y + 5.7, 1, 1, int(y))
+
+    words = ([dash(100), ("交", 0.0, 79.0, 100.0, 90.0, 110.0, 1, 1, 100)]  # two words …
+             + words_of("江宁援疆工作组召开会议", 100, row=100, x=98)
+             + [("-让", 30.0, 72.0, 120.0, 90.0, 130.0, 1, 1, 120)]  # … or one
+             + words_of("泰州工作组发挥援疆优势", 120, row=120, x=96)
+             # an opening quote stands above the middle: the title starts with it
+             + [("“", 0.0, 72.0, 140.0, 76.0, 143.0, 1, 1, 140), ("丝", 89.0, 82.0, 140.0, 91.0, 150.0, 1, 1, 140)]
+             + words_of("路信使”自行车赛", 140, row=140, x=96))
+    assert [ln.text for ln in ocr.page_lines(words)[0]] == [
+        "• 江宁援疆工作组召开会议", "• 泰州工作组发挥援疆优势", "“丝路信使”自行车赛"]
+
+
+def test_a_bullet_is_told_by_a_characters_height_where_some_boxes_are_as_tall_as_the_line():
+    title = [(ch, 95.0, 96.0 + 10 * i, 96.0 if i % 3 else 100.0, 105.0 + 10 * i, 114.0 if i % 3 else 110.0, 1, 1, 1)
+             for i, ch in enumerate("徐州援疆工作组开展调研")]
+    words = [("友", 20.0, 72.0, 100.0, 82.0, 110.0, 1, 1, 1)] + title
+    assert [ln.text for ln in ocr.page_lines(words)[0]] == ["• 徐州援疆工作组开展调研"]
+
+
 def test_a_scanned_heading_after_body_text_starts_its_own_paragraph():
     """A title 30 % larger than the body (as OCR measures its lines) after a body line
     that filled the column: no wrapped title, no paragraph going on."""

@@ -203,6 +203,10 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
     heights = sorted(w[5] - w[3] for w in words)
     typical = heights[len(heights) // 2] if heights else 0
     _join_split_rows(rows, on_page, typical)
+    for place, row in rows.items():
+        star = _star_read_as_dash(row)
+        if star and _looks_like_bullet(joined := _star_joined(row, star)):
+            rows[place], on_page[place] = joined, _star_joined(on_page[place], star)
     running_on, stuck = _list_context(list(rows.values()), typical)
     lines, confidences = [], []
     for place, row in rows.items():
@@ -220,6 +224,8 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
                 kept.append((BULLET, x0, y0, x0, y1))
                 kept_conf.append(conf)
                 text = text[1:]
+            elif _one_read_twice(row, n):
+                text = text[:-1]
             elif text in _SMALL_STOPS and y1 - y0 < 0.5 * typical:
                 text = "。"  # a full stop read as a letter: it is small and sits low
             kept.append((text, x0, y0, x1, y1))
@@ -235,7 +241,7 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
                 sure.append(100.0)
             line += text
             sure += [conf] * len(text)
-        line = _pair_marks(_full_width(_without_strays(correct(line, sure), sure)))
+        line = _pair_marks(_full_width(_without_strays(correct(_ones_mended(line), sure), sure)))
         x0, y0 = min(w[1] for w in kept), min(w[2] for w in kept)
         x1, y1 = max(w[3] for w in kept), max(w[4] for w in kept)
         # The line's size: its characters' median height (a line's box also spans the
@@ -531,12 +537,43 @@ def _looks_like_bullet(row: list[Word]) -> bool:
         return False
     if text in BULLETS:
         return True
+    # tesseract gives some characters a box as tall as the line's (measured: 18 points
+    # where the print's are 11): a plain character's height is the row's lower quartile.
     heights = sorted(w[5] - w[3] for w in row)
     if (conf >= BULLET_CONFIDENCE or text.isascii() or x1 - x0 < 0.7 * (y1 - y0)
-            or y1 - y0 < 0.7 * heights[len(heights) // 2]):
+            or y1 - y0 < 0.7 * heights[len(heights) // 4]):
         return False  # a digit or letter, or a mark narrower or smaller than a character: text
     # … and a title follows it, not a number (伊犁 20 周年: the 犁 is text).
     return row[1][2] - x1 > 0.3 * (y1 - y0) and is_han(row[1][0][0])
+
+
+# tesseract reads the left arm of a star (★ ☆) as a dash, and the rest of the star as a
+# doubtful character: two words (`-` `交`), or one (`-交`). A dash it reads so is flat (a
+# stroke, under this share of a character's height) and stands within a character of it.
+STROKE = 0.3
+_STROKES = "-‐‑–—_~="
+
+
+def _star_read_as_dash(row: list[Word]) -> int:
+    """How many of the row's first words are a star read as a dash and a character:
+    1 (`-交`), 2 (`-` `交`) or none."""
+    text, _, _, y0, x1, y1 = row[0][:6]
+    if len(text) == 2 and text[0] in _STROKES and is_han(text[1]):
+        return 1
+    if len(row) < 3 or text not in _STROKES or len(row[1][0]) != 1 or not is_han(row[1][0]):
+        return 0
+    top, bottom = row[1][3], row[1][5]
+    height = bottom - top
+    # an arm: level with the character's middle, not a mark above or below it
+    level = top + height / 4 < (y0 + y1) / 2 < bottom - height / 4
+    return 2 if y1 - y0 < STROKE * height and level and row[1][2] - x1 < height else 0
+
+
+def _star_joined(row: list[Word], words: int) -> list[Word]:
+    """The row with its first `words` words made one: the character, its confidence, the box of all."""
+    head, char = row[:words], row[words - 1]
+    box = (min(w[2] for w in head), min(w[3] for w in head), max(w[4] for w in head), max(w[5] for w in head))
+    return [(char[0][-1], char[1], *box, *char[6:])] + row[words:]
 
 
 def _swallowed_bullet(row: list[Word]) -> bool:
@@ -545,6 +582,43 @@ def _swallowed_bullet(row: list[Word]) -> bool:
     text, conf, x0, y0, x1, y1 = row[0][:6]
     apart = len(row) < 2 or x1 <= row[1][2] + 1  # a box overlapping the next word's is no bullet's
     return conf < BULLET_DOUBT and is_han(text[0]) and apart and x1 - x0 > (len(text) + 1.2) * (y1 - y0)
+
+
+# Characters tesseract reads for the digit 1 (`2014年第]期`, `年]月3日`), and where a
+# line's context says a digit stands: after these and before those, or between digits.
+_ONE_LOOKALIKES = "]|lI!"
+_NUMBER_BEFORE, _NUMBER_AFTER = "第年月", "期年月日号"
+_NUMBER_RUN = re.compile(f"[0-9{re.escape(_ONE_LOOKALIKES)}]+")
+_ONE_READ_TWICE = re.compile(f"[0-9]*1[{re.escape(_ONE_LOOKALIKES)}]")
+
+
+def _one_read_twice(row: list[Word], n: int) -> bool:
+    """Is the row's n-th word a 1 that tesseract read twice, as the digit and a mark after
+    it, before the unit of a date or an issue number? Such a word is doubtful (`总第1]期`
+    where the print has 总第1期)."""
+    text, conf = row[n][:2]
+    return (conf < DOUBTFUL and bool(_ONE_READ_TWICE.fullmatch(text)) and n + 1 < len(row)
+            and row[n + 1][0][0] in _NUMBER_AFTER)
+
+
+def _ones_mended(line: str) -> str:
+    """The line with a 1 read as a mark or a letter put right where a date or an issue
+    number needs a digit: `第]期` → `第1期`, `4月]1日` → `4月11日`, `20]4年` → `2014年`.
+    Brackets (`[1]`), Latin words and a Roman `第II期` stay."""
+    def mended(match: re.Match) -> str:
+        run, start, end = match.group(0), match.start(), match.end()
+        if run.isdigit():
+            return run
+        if "]" in run and line.rfind("[", 0, start) > line.rfind("]", 0, start):
+            return run  # the bracket of a `[1]`
+        between_digits = all(0 < i < len(run) - 1 and run[i - 1].isdigit() and run[i + 1].isdigit()
+                             for i, ch in enumerate(run) if ch in _ONE_LOOKALIKES)
+        in_number = (start > 0 and line[start - 1] in _NUMBER_BEFORE and end < len(line)
+                     and line[end] in _NUMBER_AFTER and (len(run) == 1 or any(ch.isdigit() for ch in run)))
+        if not (between_digits or in_number):
+            return run
+        return "".join("1" if ch in _ONE_LOOKALIKES else ch for ch in run)
+    return _NUMBER_RUN.sub(mended, line)
 
 
 def _is_cjk_mark(word: str) -> bool:
