@@ -730,11 +730,14 @@ def test_a_star_read_as_a_dash_and_a_character_is_a_bullet():
              + words_of("江宁援疆工作组召开会议", 100, row=100, x=98)
              + [("-让", 30.0, 72.0, 120.0, 90.0, 130.0, 1, 1, 120)]  # … or one
              + words_of("泰州工作组发挥援疆优势", 120, row=120, x=96)
+             # … also where the character's box runs into the next word's
+             + [dash(130), ("交", 0.0, 79.0, 130.0, 101.0, 140.0, 1, 1, 130), ("“", 0.0, 93.0, 129.0, 108.0, 147.0, 1, 1, 130)]
+             + words_of("丝路信使”自行车赛", 130, row=130, x=108)
              # an opening quote stands above the middle: the title starts with it
              + [("“", 0.0, 72.0, 140.0, 76.0, 143.0, 1, 1, 140), ("丝", 89.0, 82.0, 140.0, 91.0, 150.0, 1, 1, 140)]
              + words_of("路信使”自行车赛", 140, row=140, x=96))
     assert [ln.text for ln in ocr.page_lines(words)[0]] == [
-        "• 江宁援疆工作组召开会议", "• 泰州工作组发挥援疆优势", "“丝路信使”自行车赛"]
+        "• 江宁援疆工作组召开会议", "• 泰州工作组发挥援疆优势", "• “丝路信使”自行车赛", "“丝路信使”自行车赛"]
 
 
 def test_a_bullet_is_told_by_a_characters_height_where_some_boxes_are_as_tall_as_the_line():

@@ -205,15 +205,18 @@ def page_lines(words: list[Word]) -> tuple[list[TextLine], float | None]:
     _join_split_rows(rows, on_page, typical)
     for place, row in rows.items():
         star = _star_read_as_dash(row)
-        if star and _looks_like_bullet(joined := _star_joined(row, star)):
-            rows[place], on_page[place] = joined, _star_joined(on_page[place], star)
+        # A star read as a dash and a character is a bullet; a dash of its own says so even
+        # where the character's box runs into the next word's (`-` `交` `“丝路…`).
+        if star and _looks_like_bullet(_star_joined(row, star), set_apart=star == 1):
+            rows[place], on_page[place] = _star_joined(row, star, BULLET), _star_joined(on_page[place], star, BULLET)
     running_on, stuck = _list_context(list(rows.values()), typical)
     lines, confidences = [], []
     for place, row in rows.items():
         kept, kept_conf, shown = [], [], []
         may_be_listed = place not in running_on
         for n, ((text, conf, x0, y0, x1, y1, *_), seen) in enumerate(zip(row, on_page[place])):
-            if conf < NOISE_CONFIDENCE and _SYMBOLS_ONLY.fullmatch(text) and not _is_cjk_mark(text):
+            if conf < NOISE_CONFIDENCE and _SYMBOLS_ONLY.fullmatch(text) and not _is_cjk_mark(text) \
+                    and not (n == 0 and text == BULLET):  # a star made a bullet above: doubtful, no speck
                 continue
             if n == 0 and (may_be_listed or text in BULLETS) and _looks_like_bullet(row):
                 text = BULLET
@@ -528,10 +531,10 @@ def _listed(row: list[Word]) -> bool:
     return row[0][0] in BULLETS or _looks_like_bullet(row) or _swallowed_bullet(row)
 
 
-def _looks_like_bullet(row: list[Word]) -> bool:
+def _looks_like_bullet(row: list[Word], set_apart: bool = True) -> bool:
     """Is the line's first word a list bullet (★ ☆ ●) that tesseract read as some character?
-    It is one character set apart from the text after it by a third of a character or more,
-    where the characters of a line stand close together."""
+    It is one character set apart (unless not `set_apart`) from the text after it by a third
+    of a character or more, where the characters of a line stand close together."""
     text, conf, x0, y0, x1, y1 = row[0][:6]
     if len(row) < 2 or len(text) != 1:
         return False
@@ -544,7 +547,7 @@ def _looks_like_bullet(row: list[Word]) -> bool:
             or y1 - y0 < 0.7 * heights[len(heights) // 4]):
         return False  # a digit or letter, or a mark narrower or smaller than a character: text
     # … and a title follows it, not a number (伊犁 20 周年: the 犁 is text).
-    return row[1][2] - x1 > 0.3 * (y1 - y0) and is_han(row[1][0][0])
+    return (not set_apart or row[1][2] - x1 > 0.3 * (y1 - y0)) and is_han(row[1][0][0])
 
 
 # tesseract reads the left arm of a star (★ ☆) as a dash, and the rest of the star as a
@@ -569,11 +572,12 @@ def _star_read_as_dash(row: list[Word]) -> int:
     return 2 if y1 - y0 < STROKE * height and level and row[1][2] - x1 < height else 0
 
 
-def _star_joined(row: list[Word], words: int) -> list[Word]:
-    """The row with its first `words` words made one: the character, its confidence, the box of all."""
+def _star_joined(row: list[Word], words: int, text: str | None = None) -> list[Word]:
+    """The row with its first `words` words made one: `text` (else the character), the
+    character's confidence, the box of all."""
     head, char = row[:words], row[words - 1]
     box = (min(w[2] for w in head), min(w[3] for w in head), max(w[4] for w in head), max(w[5] for w in head))
-    return [(char[0][-1], char[1], *box, *char[6:])] + row[words:]
+    return [(text or char[0][-1], char[1], *box, *char[6:])] + row[words:]
 
 
 def _swallowed_bullet(row: list[Word]) -> bool:
