@@ -10,11 +10,12 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT
 from whoosh.qparser import QueryParser
-from whoosh.writing import CLEAR, NO_MERGE, SegmentWriter
+from whoosh.writing import NO_MERGE, SegmentWriter
 
 from search.index.documents import index_documents
 from search.pipeline import read_document
 from search.store.schema import ExactID, WordsField, build_schema
+from search.index import segment as segment_module
 from search.index.segment import SegmentBuilder, commit, merge
 
 from support import CORPUS
@@ -113,7 +114,7 @@ def test_merged_segments_are_the_segment_of_all_their_documents(both, tmp_path):
     merged = merge(ix, parts)
     assert not any(name in ix.storage for part in parts for name in part.list_files(ix.storage))
     writer = ix.writer()
-    commit(writer, [merged], None)
+    commit(ix, writer, [merged], rebuild=False)
     ix = whoosh_index.open_dir(tmp_path / "merged")
     theirs, ours = segment_files(ours_ix), segment_files(ix)
     assert sorted(ours) == sorted(theirs)
@@ -174,7 +175,7 @@ def test_commit_joins_the_workers_segments_and_the_writers_deletions(existing):
                 built_segment(existing, []),  # a worker that got no file: None
                 built_segment(existing, [item(20, "苏州")])]
     assert segments[1] is None
-    commit(writer, segments, None)
+    commit(existing, writer, segments, rebuild=False)
     assert writer.is_closed
     ix = whoosh_index.open_dir(existing.storage.folder)
     assert ids_in(ix) == {"item-0", "item-3", "item-4", "item-10", "item-11", "item-12", "item-13", "item-20"}
@@ -187,24 +188,52 @@ def test_commit_joins_the_workers_segments_and_the_writers_deletions(existing):
 
 def test_commit_with_clear_replaces_every_old_segment(existing):
     writer = existing.writer()
-    commit(writer, [built_segment(existing, [item(30)])], CLEAR)
+    commit(existing, writer, [built_segment(existing, [item(30)])], rebuild=True)
     ix = whoosh_index.open_dir(existing.storage.folder)
     assert ids_in(ix) == {"item-30"}
     assert_unlocked_and_clean(ix)
 
 
-def test_commit_keeps_small_segments_the_merge_policy_folds_into_the_writer(tmp_path):
-    """Many small segments: Whoosh's default policy merges them into the committing
-    writer, whose own segment then joins the workers' ones."""
+def one_document_segments(tmp_path, count: int):
+    """An index of `count` segments of one item each, as incremental runs leave it."""
     ix = whoosh_index.create_in(tmp_path, build_schema())
-    for n in range(12):
+    for n in range(count):
         with ix.writer() as writer:
             writer.add_document(**item(n))
             writer.mergetype = NO_MERGE
-    assert len(ix._segments()) == 12
+    assert len(ix._segments()) == count
+    return ix
+
+
+def test_commit_merges_small_segments_and_leaves_out_their_deleted_documents(tmp_path):
+    ix = one_document_segments(tmp_path, 12)
     writer = ix.writer()
-    commit(writer, [built_segment(ix, [item(40)])], None)
+    writer.delete_by_term("id", "item-4")
+    writer.delete_by_term("id", "item-7")
+    commit(ix, writer, [built_segment(ix, [item(40, "苏州")])], rebuild=False)
     ix = whoosh_index.open_dir(tmp_path)
-    assert len(ix._segments()) < 12
-    assert ids_in(ix) == {f"item-{n}" for n in list(range(12)) + [40]}
+    assert len(ix._segments()) == 2  # ten one-item segments merged, two others left, the new one
+    assert ids_in(ix) == {f"item-{n}" for n in range(12) if n not in (4, 7)} | {"item-40"}
+    with ix.reader() as reader:
+        assert not reader.has_deletions()
+        assert reader.doc_count_all() == 11
+        # Postings of the deleted items are gone; the others point at the right documents.
+        assert ("id", "item-4") not in reader and ("body", "7") not in reader
+        assert [reader.stored_fields(d)["id"] for d in reader.postings("body", "9").all_ids()] == ["item-9"]
+    assert_unlocked_and_clean(ix)
+
+
+def test_commit_leaves_large_segments_alone_however_many(tmp_path, monkeypatch):
+    """Whoosh's own policy would take in every segment of a large index: one changed
+    file cost minutes at 1 GB."""
+    monkeypatch.setattr(segment_module, "SMALL_SEGMENT", 1)
+    ix = one_document_segments(tmp_path, 30)
+    before = {s.segment_id() for s in ix._segments()}
+    writer = ix.writer()
+    writer.delete_by_term("id", "item-3")
+    commit(ix, writer, [built_segment(ix, [item(40)])], rebuild=False)
+    ix = whoosh_index.open_dir(tmp_path)
+    after = {s.segment_id() for s in ix._segments()}
+    assert len(after) == 30 and len(after - before) == 1  # the one emptied left, the new one joined
+    assert ids_in(ix) == {f"item-{n}" for n in range(30) if n != 3} | {"item-40"}
     assert_unlocked_and_clean(ix)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Callable
 
 from whoosh.index import LockError
-from whoosh.writing import CLEAR
 
 import numpy as np
 
@@ -171,7 +170,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
             # Written before the commit, so that a searcher of the new generation finds them.
             _versions(ix, files, fresh, versions_store.read_for(index_dir, generation)).save(
                 versions_store.path_for(index_dir, writer.generation))
-            commit(writer, segments, CLEAR if rebuild else None)
+            commit(ix, writer, segments, rebuild)
             generation = writer.generation
         else:
             writer.cancel()

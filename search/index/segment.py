@@ -157,44 +157,46 @@ class SegmentBuilder(SegmentWriter):
         self._close_segment()
 
 
-def merge(ix, segments: list):
-    """One new segment holding the documents of `segments` (new, without deletions), in order.
+def merge(ix, segments: list, owned: bool = True):
+    """One new segment holding the live documents of `segments`, in order.
 
     Documents are copied one by one (Whoosh's own per-document copy); postings a term at
     a time, a block at a time: memory holds one term's posting list, not a segment's.
+    Deleted documents are left out and the others renumbered. `owned`: the segments are
+    a worker's, in no table of contents, and their files go now; an index's segments are
+    left to the commit, which removes what its new table of contents no longer names.
     """
     builder = SegmentBuilder(ix)
     readers = [SegmentReader(ix.storage, ix.schema, segment) for segment in segments]
     try:
-        bases = []
-        for reader in readers:
-            assert not reader.has_deletions(), "merge() joins new segments only"
-            bases.append(builder.docnum)
-            _copy_documents(builder, reader)
+        renumbered = [_copy_documents(builder, reader) for reader in readers]
         builder._added = True
         builder.perdocwriter.close()
-        builder.fieldwriter.add_terms(builder.schema, _merged_terms(readers, bases))
+        builder.fieldwriter.add_terms(builder.schema, _merged_terms(readers, renumbered))
         builder.fieldwriter.close()
         builder._close_segment()
         builder._assemble_segment()
     finally:
         for reader in readers:
             reader.close()
-    for segment in segments:  # in no table of contents: nobody else reads them
-        for name in segment.list_files(ix.storage):
-            ix.storage.delete_file(name)
+    if owned:
+        for segment in segments:
+            for name in segment.list_files(ix.storage):
+                ix.storage.delete_file(name)
     return builder.get_segment()
 
 
-def _copy_documents(builder, reader) -> None:
-    """Whoosh's `write_per_doc` for a segment without deletions, with each field's length
-    and column readers looked up once, not once a document (a file-system call each)."""
+def _copy_documents(builder, reader) -> list[int]:
+    """Whoosh's `write_per_doc`, with each field's length and column readers looked up
+    once, not once a document (a file-system call each). → each document's new number
+    (-1: deleted)."""
     schema, perdoc = builder.schema, builder.perdocwriter
     names = sorted(schema.names())
     length_of = {name: reader._perdoc.doc_field_length_reader(name) for name in names if schema[name].scorable}
     columns = {name: reader.column_reader(name, translate=False) for name in names
                if schema[name].column_type and reader.has_column(name)}
-    for docnum, stored in reader.iter_docs():
+    renumbered = [-1] * reader.doc_count_all()
+    for docnum, stored in reader.iter_docs():  # live documents only
         perdoc.start_doc(builder.docnum)
         for name in names:
             field = schema[name]
@@ -203,11 +205,14 @@ def _copy_documents(builder, reader) -> None:
             if name in columns:
                 perdoc.add_column_value(name, field.column_type, columns[name][docnum])
         perdoc.finish_doc()
+        renumbered[docnum] = builder.docnum
         builder.docnum += 1
+    return renumbered
 
 
-def _merged_terms(readers, bases):
-    """(field, term, postings) of all `readers`, documents renumbered from `bases`, sorted."""
+def _merged_terms(readers, renumbered):
+    """(field, term, postings) of all `readers`, documents renumbered, sorted; a term
+    left only in deleted documents is dropped."""
     fields = sorted({name for reader in readers for name in reader.indexed_field_names()})
     for fieldname in fields:
         lexicons = [zip(reader.lexicon(fieldname), repeat(n))
@@ -216,43 +221,98 @@ def _merged_terms(readers, bases):
             postings = (array("I"), array("f"), [])
             shared = {}
             for _, n in sources:
-                _append_postings(readers[n].postings(fieldname, btext), bases[n], *postings, shared)
-            yield fieldname, btext, postings
+                reader = readers[n]
+                # The term table's own matcher: `reader.postings` would hide deleted documents
+                # one posting at a time; `renumbered` drops them a block at a time.
+                matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+                _append_postings(matcher, renumbered[n], *postings, shared)
+            if postings[0]:
+                yield fieldname, btext, postings
 
 
-def _append_postings(matcher, base: int, ids: array, weights: array, values: list, shared: dict) -> None:
-    """Add `matcher`'s postings; equal values become one object (`shared`), as the pool's
-    are, so that a block's pickle refers back to a value instead of repeating it."""
+def _append_postings(matcher, renumbered: list[int], ids: array, weights: array, values: list,
+                     shared: dict) -> None:
+    """Add `matcher`'s postings of live documents, renumbered; equal values become one
+    object (`shared`), as the pool's are, so that a block's pickle refers back to a value
+    instead of repeating it."""
     if isinstance(matcher, W3LeafMatcher):  # a posting list on disk, read a block at a time
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
             matcher._read_values()
-            ids.extend([docnum + base for docnum in matcher._ids])
-            weights.extend(matcher._weights)
-            values.extend([shared.setdefault(value, value) for value in matcher._values])
+            new = [renumbered[docnum] for docnum in matcher._ids]
+            block_values = [shared.setdefault(value, value) for value in matcher._values] if matcher._values \
+                else [None] * len(new)  # ID fields have none
+            if -1 in new:
+                kept = [i for i, docnum in enumerate(new) if docnum >= 0]
+                new, block_weights = [new[i] for i in kept], [matcher._weights[i] for i in kept]
+                block_values = [block_values[i] for i in kept]
+            else:
+                block_weights = matcher._weights
+            ids.extend(new)
+            weights.extend(block_weights)
+            values.extend(block_values)
             matcher._next_block()
         return
     while matcher.is_active():  # a short list kept in the term's own entry
-        ids.append(matcher.id() + base)
-        weights.append(matcher.weight())
-        values.append(matcher.value())
+        docnum = renumbered[matcher.id()]
+        if docnum >= 0:
+            ids.append(docnum)
+            weights.append(matcher.weight())
+            values.append(matcher.value())
         matcher.next()
 
 
-def commit(writer, segments, mergetype) -> None:
+# The commit merges the index's segments of fewer documents than this: what incremental
+# runs of a few files add. Larger ones are a worker's, already merged by size (see
+# `search.index.workers`); their deleted documents stay until a `--rebuild`.
+SMALL_SEGMENT = 1000
+# Segments of one size merged into one: by a worker, its own (see `search.index.workers`),
+# and by the commit, the index's small ones. A searcher pays little for each segment
+# (17 instead of 2 at 50 MB: the same latencies), and a merge rewrites every posting, so
+# it only keeps their number from growing with the corpus: about 26 at 1 GB.
+MERGE_FACTOR = 10
+
+
+def commit(ix, writer, segments, rebuild: bool) -> None:
     """Commit `writer`'s deletions together with the workers' finished segments.
 
     This is what Whoosh's own multiprocess writer does in `multisegment` mode, with
     workers we control (they stop when the indexer dies, instead of waiting forever).
+    `rebuild`: the index's old segments are dropped. Whoosh's own merge policy is not
+    used: it folds segments into the writer through its slowest path, and past about 25
+    segments its rule takes in the whole index (minutes at 1 GB for one changed file).
     """
-    final = writer._merge_segments(mergetype, None, None)
-    if writer._added:  # the merge policy folded small segments into this writer
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(final + [s for s in segments if s is not None])
+    kept = [] if rebuild else list(writer.segments)
+    writer._close_segment()  # nothing was added to the writer itself: only deletions
+    writer._commit_toc(_merge_small(ix, kept) + [s for s in segments if s is not None])
     writer._finish()
+
+
+def _merge_small(ix, segments: list) -> list:
+    """`segments` with the small ones merged, MERGE_FACTOR of one order of magnitude
+    (1–9 documents, 10–99, …) into one, and empty ones dropped."""
+    tiers: dict[int, list] = {}
+    out = []
+    for segment in segments:
+        live = segment.doc_count()
+        if live == 0:
+            continue
+        if segment.doc_count_all() >= SMALL_SEGMENT:
+            out.append(segment)
+        else:
+            tiers.setdefault(len(str(live)), []).append(segment)
+    for tier in sorted(tiers):
+        same_size = tiers[tier]
+        if len(same_size) < MERGE_FACTOR:
+            out.extend(same_size)
+            continue
+        merged = merge(ix, same_size, owned=False)
+        if tier + 1 in tiers:  # it counts towards the next order's merge
+            tiers[tier + 1].append(merged)
+        else:
+            out.append(merged)
+    return out
 
 
 def cancel(writer) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 from search import reprints
 from search.errors import IndexUnwritable, SearchError, SourceError
 from search.index.documents import index_documents, item_signatures
-from search.index.segment import SegmentBuilder, merge
+from search.index.segment import MERGE_FACTOR, SegmentBuilder, merge
 from search.ingest import OcrOptions
 from search.pipeline import read_document
 from search.store import cache_dir, item_id, open_index
@@ -188,10 +188,6 @@ def _exit_on_eof(fd: int) -> None:
 # corpus (measured at 50 MB: 157 MB with 4 million, 114 with 2, 83 with 1, the same
 # processor time). A million is about 7 MB of briefings.
 SEGMENT_POSTINGS = 1_000_000
-# Segments of one size a worker merges into one. A searcher pays little for each segment
-# (17 instead of 2 at 50 MB: the same latencies), and a merge rewrites every posting, so
-# it only keeps their number from growing with the corpus: about 26 at 1 GB.
-MERGE_FACTOR = 10
 
 
 class Segments:
