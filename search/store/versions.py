@@ -46,9 +46,6 @@ class Versions:
         with np.load(path) as data:
             return cls(data["ids"], data["signatures"], data["signed"], data["story"])
 
-    def by_id(self) -> dict[str, int]:
-        return {i: row for row, i in enumerate(self.ids.tolist())}
-
 
 def path_for(index_dir: Path, generation: int) -> Path:
     return Path(index_dir) / f"{PREFIX}{generation}.npz"
