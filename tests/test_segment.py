@@ -159,15 +159,25 @@ def existing(tmp_path):
     return ix
 
 
-def assert_unlocked_and_clean(ix):
+def segment_ids_on_disk(ix) -> set[str]:
+    return {name.split(".", 1)[0] for name in ix.storage.list()
+            if name.startswith(f"{ix.indexname}_") and "." in name}  # MAIN_<id>.seg, .trm, .pst, …
+
+
+def assert_unlocked_and_clean(ix, replaced=frozenset()):
+    """Every segment of the table of contents is on disk, and besides them only those of
+    the generation it `replaced` (kept for searchers still on it); the lock is free."""
     toc = {s.segment_id() for s in ix._segments()}
-    on_disk = {name.split(".", 1)[0] for name in ix.storage.list()
-               if name.startswith(f"{ix.indexname}_") and "." in name}  # MAIN_<id>.seg, .trm, .pst, …
-    assert on_disk == toc  # no segment file left that the table of contents does not name
+    assert toc <= segment_ids_on_disk(ix) <= toc | set(replaced)
     ix.writer(timeout=0).cancel()  # the lock is free: a LockError otherwise
 
 
+def segment_ids(ix) -> set[str]:
+    return {s.segment_id() for s in ix._segments()}
+
+
 def test_commit_joins_the_workers_segments_and_the_writers_deletions(existing):
+    old = segment_ids(existing)
     writer = existing.writer()
     writer.delete_by_term("id", "item-1")
     writer.delete_by_term("source", "s2.txt")  # items 2 and 5
@@ -183,15 +193,29 @@ def test_commit_joins_the_workers_segments_and_the_writers_deletions(existing):
         assert s.doc_frequency("group", "苏州") == 5
         hits = s.search(QueryParser("body", ix.schema).parse("苏州"), limit=None)
         assert {h["id"] for h in hits} == {"item-10", "item-11", "item-12", "item-13", "item-20"}
-    assert_unlocked_and_clean(ix)
+    assert_unlocked_and_clean(ix, replaced=old)
 
 
 def test_commit_with_clear_replaces_every_old_segment(existing):
+    old = segment_ids(existing)
     writer = existing.writer()
     commit(existing, writer, [built_segment(existing, [item(30)])], rebuild=True)
     ix = whoosh_index.open_dir(existing.storage.folder)
     assert ids_in(ix) == {"item-30"}
-    assert_unlocked_and_clean(ix)
+    assert_unlocked_and_clean(ix, replaced=old)
+
+
+def test_a_searcher_on_the_replaced_generation_still_reads_it_until_the_next_commit(tmp_path):
+    ix = one_document_segments(tmp_path, 10)
+    old = ix.searcher()  # opened before the commit, its segments' parts read only later
+    commit(ix, ix.writer(), [built_segment(ix, [item(40)])], rebuild=False)  # the ten are merged
+    assert {fields["id"] for fields in old.all_stored_fields()} == {f"item-{n}" for n in range(10)}
+    old.close()
+    ix = whoosh_index.open_dir(tmp_path)
+    kept = segment_ids_on_disk(ix) - segment_ids(ix)
+    assert len(kept) == 10
+    commit(ix, ix.writer(), [], rebuild=False)
+    assert segment_ids_on_disk(ix) == segment_ids(ix)  # the next commit removes them
 
 
 def one_document_segments(tmp_path, count: int):
@@ -207,6 +231,7 @@ def one_document_segments(tmp_path, count: int):
 
 def test_commit_merges_small_segments_and_leaves_out_their_deleted_documents(tmp_path):
     ix = one_document_segments(tmp_path, 12)
+    old = segment_ids(ix)
     writer = ix.writer()
     writer.delete_by_term("id", "item-4")
     writer.delete_by_term("id", "item-7")
@@ -220,7 +245,7 @@ def test_commit_merges_small_segments_and_leaves_out_their_deleted_documents(tmp
         # Postings of the deleted items are gone; the others point at the right documents.
         assert ("id", "item-4") not in reader and ("body", "7") not in reader
         assert [reader.stored_fields(d)["id"] for d in reader.postings("body", "9").all_ids()] == ["item-9"]
-    assert_unlocked_and_clean(ix)
+    assert_unlocked_and_clean(ix, replaced=old)
 
 
 def test_commit_leaves_large_segments_alone_however_many(tmp_path, monkeypatch):
@@ -236,4 +261,4 @@ def test_commit_leaves_large_segments_alone_however_many(tmp_path, monkeypatch):
     after = {s.segment_id() for s in ix._segments()}
     assert len(after) == 30 and len(after - before) == 1  # the one emptied left, the new one joined
     assert ids_in(ix) == {f"item-{n}" for n in range(30) if n != 3} | {"item-40"}
-    assert_unlocked_and_clean(ix)
+    assert_unlocked_and_clean(ix, replaced=before)

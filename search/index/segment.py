@@ -26,6 +26,7 @@ from operator import itemgetter
 import search.store.postings  # noqa: F401
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
+from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -283,9 +284,14 @@ def commit(ix, writer, segments, rebuild: bool) -> None:
     used: it folds segments into the writer through its slowest path, and past about 25
     segments its rule takes in the whole index (minutes at 1 GB for one changed file).
     """
-    kept = [] if rebuild else list(writer.segments)
+    replaced = list(writer.segments)
     writer._close_segment()  # nothing was added to the writer itself: only deletions
-    writer._commit_toc(_merge_small(ix, kept) + [s for s in segments if s is not None])
+    final = _merge_small(ix, [] if rebuild else replaced) + [s for s in segments if s is not None]
+    TOC(writer.schema, final, writer.generation).write(writer.storage, writer.indexname)
+    # Whoosh's own commit deletes every file the new table of contents does not name. A
+    # running searcher still on the generation just replaced opens a segment's parts
+    # lazily, so that generation's files stay until the next commit removes them.
+    clean_files(writer.storage, writer.indexname, writer.generation, final + replaced)
     writer._finish()
 
 
