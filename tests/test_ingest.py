@@ -196,13 +196,26 @@ def stored_on_its_side(pdf: bytes, angle: int) -> bytes:
         width, height = src[index].get_size()
         page = out.new_page(*((height, width) if angle % 180 else (width, height)))
         content = src.page_as_xobject(index, out).as_pageobject()
-        shift = {90: (height, 0), 180: (width, height), 270: (0, width)}[angle]
-        content.transform(pdfium.PdfMatrix().rotate(angle, ccw=True).translate(*shift))
-        page.insert_obj(content)
-        page.gen_content()
-        page.set_rotation(angle)
+        content.transform(rotated_onto_page(pdfium.PdfMatrix(), angle, width, height))
+        place_with_rotation(page, content, angle)
+    return saved(out)
+
+
+def rotated_onto_page(matrix, angle: int, width: float, height: float):
+    """`matrix`, then turned `angle` degrees counter-clockwise and moved back onto the page."""
+    shift = {90: (height, 0), 180: (width, height), 270: (0, width)}[angle]
+    return matrix.rotate(angle, ccw=True).translate(*shift)
+
+
+def place_with_rotation(page, obj, angle: int) -> None:
+    page.insert_obj(obj)
+    page.gen_content()
+    page.set_rotation(angle)
+
+
+def saved(doc) -> bytes:
     data = io.BytesIO()
-    out.save(data)
+    doc.save(data)
     return data.getvalue()
 
 
@@ -395,14 +408,9 @@ def scanned_on_its_side(printed: bytes, angle: int, dpi: int, pixels_turned: boo
         drawn.set_matrix(pdfium.PdfMatrix().scale(height, width))
     else:
         drawn.set_bitmap(pdfium.PdfBitmap.from_pil(image))
-        shift = {90: (height, 0), 270: (0, width)}[angle]
-        drawn.set_matrix(pdfium.PdfMatrix().scale(width, height).rotate(angle, ccw=True).translate(*shift))
-    page.insert_obj(drawn)
-    page.gen_content()
-    page.set_rotation(angle)
-    data = io.BytesIO()
-    out.save(data)
-    return data.getvalue()
+        drawn.set_matrix(rotated_onto_page(pdfium.PdfMatrix().scale(width, height), angle, width, height))
+    place_with_rotation(page, drawn, angle)
+    return saved(out)
 
 
 @pytest.mark.parametrize("pixels_turned", [True, False], ids=["pixels-turned", "drawn-turned"])

@@ -18,6 +18,7 @@ import statistics
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import psutil
 import pytest
@@ -142,20 +143,30 @@ class Load:
                 self.statuses[k] = self.statuses.get(k, 0) + v
 
 
+def indexed(corpus: Path, index: Path, timeout: float) -> Path:
+    built = run_cli("index", corpus, "--index", index, timeout=timeout)
+    assert built.returncode == 0, built.stderr
+    return index
+
+
+def warmed_up(server: Server, seed: int) -> tuple[list[str], Load]:
+    """The URL mix for `server`, and the warm-up load over it (which must see no error)."""
+    urls = url_mix(server, random.Random(seed))
+    warm = Load(server, urls)
+    warm.run(WARMUP_SECONDS, CLIENTS)
+    assert not warm.errors, warm.errors[:5]
+    return urls, warm
+
+
 @pytest.mark.slow
 def test_sustained_mixed_load_has_no_errors_and_bounded_memory(tmp_path):
     corpus = tmp_path / "corpus"
     vary_corpus(corpus, FILES, seed=5)
     for p in CORPUS.glob("*.txt"):
         (corpus / p.name).write_bytes(p.read_bytes())
-    index = tmp_path / "index"
-    built = run_cli("index", corpus, "--index", index, timeout=600)
-    assert built.returncode == 0, built.stderr
+    index = indexed(corpus, tmp_path / "index", timeout=600)
     with Server(index, threads=8, log_path=tmp_path / "server.log") as server:
-        urls = url_mix(server, random.Random(1))
-        warm = Load(server, urls)
-        warm.run(WARMUP_SECONDS, CLIENTS)
-        assert not warm.errors, warm.errors[:5]
+        urls, _ = warmed_up(server, seed=1)
         before = rss(server.proc.pid)
         load = Load(server, urls)
         took = load.run(SECONDS, CLIENTS)
@@ -199,14 +210,9 @@ def test_rebuilding_the_index_while_16_clients_search_loses_no_request(tmp_path)
 
     corpus = tmp_path / "corpus"
     manifest = scaler.generate(corpus, REINDEX_MB, seed=7)
-    index = tmp_path / "index"
-    built = run_cli("index", corpus, "--index", index, timeout=1800)
-    assert built.returncode == 0, built.stderr
+    index = indexed(corpus, tmp_path / "index", timeout=1800)
     with Server(index, threads=8, log_path=tmp_path / "server.log") as server:
-        urls = url_mix(server, random.Random(2))
-        warm = Load(server, urls)
-        warm.run(WARMUP_SECONDS, CLIENTS)
-        assert not warm.errors, warm.errors[:5]
+        urls, warm = warmed_up(server, seed=2)
         quiet = percentiles(warm.latencies)[94]
         before = rss(server.proc.pid)
         _, generation = server.get_json(api_search("", limit=1))
