@@ -158,6 +158,19 @@ def warmed_up(server: Server, seed: int) -> tuple[list[str], Load]:
     return urls, warm
 
 
+def percentiles(latencies: list[float]) -> list[float]:
+    return statistics.quantiles(latencies, n=100) if len(latencies) > 100 else [max(latencies or [0])] * 99
+
+
+def report(figures: str) -> None:
+    """Print a test's figures, and add them to $RELIABILITY_FIGURES when it names a file."""
+    print("\n" + figures)
+    out = os.environ.get("RELIABILITY_FIGURES")
+    if out:
+        with open(out, "a", encoding="utf-8") as fh:
+            fh.write(figures + "\n")
+
+
 @pytest.mark.slow
 def test_sustained_mixed_load_has_no_errors_and_bounded_memory(tmp_path):
     corpus = tmp_path / "corpus"
@@ -174,17 +187,13 @@ def test_sustained_mixed_load_has_no_errors_and_bounded_memory(tmp_path):
         alive = server.proc.poll() is None
         log = server.log()
     n = len(load.latencies)
-    cuts = statistics.quantiles(load.latencies, n=100) if n > 100 else [max(load.latencies or [0])] * 99
+    cuts = percentiles(load.latencies)
     figures = (f"load: {CLIENTS} clients, {took:.0f} s, {n} requests over {len(set(urls))} distinct URLs "
                f"({FILES + 5} files indexed), {n / took:.0f} req/s, errors {len(load.errors)}; latency "
                f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms, "
                f"max {max(load.latencies) * 1000:.0f} ms; server RSS {before / 2**20:.0f} MB after warm-up "
                f"-> {after / 2**20:.0f} MB at the end ({(after - before) / 2**20:+.1f} MB)")
-    print("\n" + figures)
-    out = os.environ.get("RELIABILITY_FIGURES")
-    if out:
-        with open(out, "a", encoding="utf-8") as fh:
-            fh.write(figures + "\n")
+    report(figures)
     assert alive, log
     assert not load.errors, f"{len(load.errors)} errors, e.g. {load.errors[:5]}"
     assert load.statuses == {200: n}
@@ -195,10 +204,6 @@ def test_sustained_mixed_load_has_no_errors_and_bounded_memory(tmp_path):
 
 
 REINDEX_MB = float(os.environ.get("RELIABILITY_REINDEX_MB", 5))  # 50 for the README's figure
-
-
-def percentiles(latencies: list[float]) -> list[float]:
-    return statistics.quantiles(latencies, n=100) if len(latencies) > 100 else [max(latencies or [0])] * 99
 
 
 @pytest.mark.slow
@@ -234,11 +239,7 @@ def test_rebuilding_the_index_while_16_clients_search_loses_no_request(tmp_path)
                f"under {CLIENTS} clients: {len(load.latencies)} requests, errors {len(load.errors)}; latency "
                f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms (warm-up p95: {quiet * 1000:.0f} ms), "
                f"max {max(load.latencies) * 1000:.0f} ms; server RSS {before / 2**20:.0f} -> {after / 2**20:.0f} MB")
-    print("\n" + figures)
-    out = os.environ.get("RELIABILITY_FIGURES")
-    if out:
-        with open(out, "a", encoding="utf-8") as fh:
-            fh.write(figures + "\n")
+    report(figures)
     assert not load.errors, f"{len(load.errors)} errors, e.g. {load.errors[:5]}"
     assert load.statuses == {200: len(load.latencies)} and len(load.latencies) > 10 * took
     assert max(load.latencies) < MAX_LATENCY, "a request waited for a stuck worker"
