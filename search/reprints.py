@@ -126,28 +126,29 @@ def stories(signatures: np.ndarray, signed: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(signed)
     if len(rows) < 2:
         return story
-    sigs = signatures if len(rows) == len(signatures) else signatures[rows]
-    # A row sharing no band with any other is a story of its own: the loop skips it.
+    # A row sharing no band with any other is a story of its own: the loop skips it. The
+    # signed rows are picked from each band's keys, not copied out of the matrix first.
     shared = np.zeros(len(rows), dtype=bool)
     for band in range(BANDS):
-        _, inverse, counts = np.unique(_band_keys(sigs, band), return_inverse=True, return_counts=True)
+        _, inverse, counts = np.unique(_band_keys(signatures, band)[rows], return_inverse=True,
+                                       return_counts=True)
         shared |= counts[inverse] > 1
-    candidates_rows = np.flatnonzero(shared)
+    candidates_rows = rows[shared]
     buckets: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
     for start in range(0, len(candidates_rows), CHUNK):
         chunk = candidates_rows[start:start + CHUNK]
-        keys = np.stack([_band_keys(sigs[chunk], band) for band in range(BANDS)], axis=1)
-        for i, row_keys in zip(chunk.tolist(), keys.tolist()):
+        keys = np.stack([_band_keys(signatures[chunk], band) for band in range(BANDS)], axis=1)
+        for row, row_keys in zip(chunk.tolist(), keys.tolist()):
             candidates = {first for band, key in zip(buckets, row_keys) for first in band.get(key, ())}
             if candidates:
                 firsts = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
-                agree = np.count_nonzero(sigs[firsts] == sigs[i], axis=1)
+                agree = np.count_nonzero(signatures[firsts] == signatures[row], axis=1)
                 best = agree.max()
                 if best >= _AGREEING:
-                    story[rows[i]] = rows[firsts[agree == best].min()]
+                    story[row] = firsts[agree == best].min()
                     continue
             for band, key in zip(buckets, row_keys):
-                band.setdefault(key, []).append(i)
+                band.setdefault(key, []).append(row)
     return story
 
 
