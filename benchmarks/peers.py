@@ -44,15 +44,14 @@ class PeerItem:
 
 def load_items(corpus: Path) -> list[PeerItem]:
     """The items of every file under `corpus`, as the real parser reads them."""
-    from search.index.build import find_sources, source_name
+    from search.index.build import find_sources
     from search.store import item_id
     from search.pipeline import read_document
 
-    paths, _ = find_sources(corpus)
+    sources, _ = find_sources(corpus)
     items = []
-    for path in paths:
-        doc = read_document(path, source_name(path, corpus))
-        source = source_name(path, corpus)
+    for source in sources:
+        doc = read_document(corpus / source, source)
         for it in doc.items:
             items.append(PeerItem(
                 id=item_id(source, it.ordinal),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,7 @@ import numpy as np
 
 from search.errors import IndexUnwritable, SearchError
 from search.index.segment import cancel, commit, lock_descriptor
+from search.index.spool import Outcomes
 from search.ingest import SUFFIXES
 from search.index.workers import run_tasks
 from search.reprints import SLOTS, signatures, stories
@@ -66,8 +68,13 @@ class IndexSummary:
         return out
 
 
-def find_sources(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Briefing files under `corpus`, sorted; unreadable folders are reported, not fatal."""
+def find_sources(corpus: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The source names (paths relative to `corpus`, with `/`) of the briefing files under
+    it, sorted; unreadable folders are reported, not fatal.
+
+    Names, not `Path` objects: the indexer's worker processes inherit this list, and at a
+    hundred thousand files Path objects took 60 MB in each of them.
+    """
     found, problems = [], []
 
     def onerror(exc: OSError):
@@ -77,9 +84,11 @@ def find_sources(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     for folder, dirs, files in os.walk(corpus, onerror=onerror, followlinks=False):
         pages = {name.rsplit(".", 1)[0] for name in files if name.lower().endswith((".html", ".htm"))}
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, pages))
+        inside = os.path.relpath(folder, corpus).replace(os.sep, "/")
+        prefix = "" if inside == "." else inside + "/"
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                found.append(Path(folder) / name)
+                found.append(prefix + name)
     return found, problems
 
 
@@ -88,10 +97,6 @@ def _page_assets(folder: str, pages: set[str]) -> bool:
     `story.html`)? Its frames and snippets are parts of that page, not documents."""
     stem, _, tail = folder.rpartition("_")
     return tail == "files" and stem in pages or folder.endswith(".files") and folder[:-6] in pages
-
-
-def source_name(path: Path, corpus: Path) -> str:
-    return path.relative_to(corpus).as_posix()
 
 
 def _indexed_files(ix) -> dict[str, dict]:
@@ -129,21 +134,22 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
                           f"waited {lock_wait:.0f} s — try again when it has finished") from None
     except OSError as exc:  # a read-only or full disk, a folder that is not ours
         raise IndexUnwritable(index_dir, exc) from None
+    outcomes = Outcomes(index_dir)
     try:
         summary.rebuilt = rebuild
         before = {} if rebuild else _known_files(ix, index_dir)
-        paths, summary.failed = find_sources(corpus)
-        summary.files_seen = len(paths)
-        files, todo = _scan(paths, corpus, before)
+        sources, summary.failed = find_sources(corpus)
+        summary.files_seen = len(sources)
+        files, todo, stats = _scan(sources, corpus, before)
+        del sources
         summary.files_unchanged = len(files)
         if progress:
-            progress(summary.files_unchanged, len(paths), "")
-        segments, outcomes = run_tasks(index_dir, [(str(p), src) for p, src, _ in todo], workers,
-                                        progress, done=summary.files_unchanged, total=len(paths),
-                                        lock_fd=lock_descriptor(writer))
-        stats = {src: stat for _, src, stat in todo}
-        fresh = []  # the outcomes of the files parsed now: their items' signatures
-        for outcome in outcomes:
+            progress(summary.files_unchanged, summary.files_seen, "")
+        segments = run_tasks(index_dir, corpus, todo, outcomes, workers, progress,
+                             done=summary.files_unchanged, total=summary.files_seen,
+                             lock_fd=lock_descriptor(writer))
+        stat_of = dict(zip(todo, stats.tolist()))
+        for outcome in outcomes.files:
             source = outcome.source
             if outcome.error is not None:
                 summary.failed.append((source, outcome.error))
@@ -151,16 +157,16 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
                     files[source] = before[source]
                 continue
             ids, sha256 = outcome.ids, outcome.sha256
-            fresh.append(outcome)
             old_ids = set(before[source]["ids"]) if source in before else set()
             if source in before:
                 writer.delete_by_term("source", source)
-            files[source] = {"sha256": sha256, "stat": stats[source], "ids": ids}
+            stat = stat_of[source]
+            files[source] = {"sha256": sha256, "stat": stat if stat[0] >= 0 else None, "ids": ids}
             summary.files_parsed += 1
             summary.items_added += len(set(ids) - old_ids)
             summary.items_updated += len(set(ids) & old_ids)
             summary.items_removed += len(old_ids - set(ids))
-        seen = set(files) | set(stats)  # every source found on disk, indexed or not
+        seen = set(files) | set(todo)  # every source found on disk, indexed or not
         for source in sorted(set(before) - seen):
             writer.delete_by_term("source", source)
             summary.files_removed += 1
@@ -168,21 +174,23 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
         generation = ix.latest_generation()
         if rebuild or summary.files_parsed or summary.files_removed:
             # Written before the commit, so that a searcher of the new generation finds them.
-            _versions(ix, files, fresh, versions_store.read_for(index_dir, generation)).save(
+            _versions(ix, files, outcomes, versions_store.read_for(index_dir, generation)).save(
                 versions_store.path_for(index_dir, writer.generation))
             commit(ix, writer, segments, rebuild)
             generation = writer.generation
         else:
             writer.cancel()
             if not versions_store.path_for(index_dir, generation).exists():  # lost, or an older index
-                _versions(ix, files, [], versions_store.read_for(index_dir, generation)).save(
+                _versions(ix, files, None, versions_store.read_for(index_dir, generation)).save(
                     versions_store.path_for(index_dir, generation))
     except BaseException as exc:
         if not writer.is_closed:
             cancel(writer)
+        outcomes.close()
         if isinstance(exc, OSError):  # before the commit, or in it: its table of contents is written last
             raise IndexUnwritable(index_dir, exc) from None
         raise
+    outcomes.close()
     try:
         versions_store.keep_only(index_dir, generation)
         save_columns(open_index(index_dir, create=False), index_dir)
@@ -199,7 +207,7 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     return summary
 
 
-def _versions(ix, files: dict, fresh: list, previous) -> versions_store.Versions:
+def _versions(ix, files: dict, fresh: Outcomes | None, previous) -> versions_store.Versions:
     """Every item's signature and story in the generation about to be committed.
 
     Signatures of the files parsed now (`fresh`, their outcomes) come from the workers,
@@ -215,8 +223,8 @@ def _versions(ix, files: dict, fresh: list, previous) -> versions_store.Versions
     table = _SignatureTable(ids)
     if previous is not None:
         table.fill(previous.ids, previous.signatures, previous.signed)
-    for outcome in fresh:
-        table.fill(np.array(outcome.ids, dtype=str), outcome.signatures, outcome.signed)
+    for batch in fresh.batches() if fresh is not None else ():
+        table.fill(*batch)
     if not table.known.all():
         missing = set(ids[~table.known].tolist())
         for found in _signatures_in_index(ix, [s for s, e in files.items() if any(i in missing for i in e["ids"])]):
@@ -270,18 +278,20 @@ def _known_files(ix, index_dir: Path) -> dict[str, dict]:
     return _indexed_files(ix)
 
 
-def _scan(paths: list[Path], corpus: Path, before: dict) -> tuple[dict, list]:
-    """Split the files into unchanged ones (→ their manifest entries) and ones to index.
+def _scan(sources: list[str], corpus: Path, before: dict) -> tuple[dict, list[str], np.ndarray]:
+    """Split the files into unchanged ones (→ their manifest entries) and ones to index
+    (→ their sources, and a row of [size, modification time] for each, -1s when unknown:
+    one array, not an object per file, since the workers inherit it).
 
     A file whose size and modification time are as recorded is not read again; one
     whose bytes hash as recorded is unchanged too (touched, copied back).
     """
-    unchanged, todo = {}, []
-    for path in paths:
-        source = source_name(path, corpus)
+    unchanged, todo, stats = {}, [], array("q")
+    for source in sources:
+        path = os.path.join(corpus, source)
         old = before.get(source)
         try:
-            st = path.stat()
+            st = os.stat(path)
             stat = [st.st_size, st.st_mtime_ns]
         except OSError:
             stat = None  # the task reading it will say what is wrong
@@ -289,13 +299,15 @@ def _scan(paths: list[Path], corpus: Path, before: dict) -> tuple[dict, list]:
                 old.get("stat") == stat or _sha256(path) == old["sha256"]):
             unchanged[source] = dict(old, stat=stat)
         else:
-            todo.append((path, source, stat))
-    return unchanged, todo
+            todo.append(source)
+            stats.extend(stat or (-1, -1))
+    return unchanged, todo, np.frombuffer(stats, dtype=np.int64).reshape(-1, 2)
 
 
-def _sha256(path: Path) -> str | None:
+def _sha256(path: str) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
     except OSError:
         return None
 

@@ -9,6 +9,7 @@ notice otherwise, and it would keep the index lock it inherited (Whoosh's lock i
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import queue
@@ -24,14 +25,16 @@ from search import reprints
 from search.errors import IndexUnwritable, SearchError, SourceError
 from search.index.documents import index_documents, item_signatures
 from search.index.segment import MERGE_FACTOR, SegmentBuilder, merge
+from search.index.spool import Outcomes
 from search.ingest import OcrOptions
 from search.pipeline import read_document
 from search.store import cache_dir, item_id, open_index
 
 
-@dataclass(slots=True)  # the indexer holds one per file until the commit
+@dataclass(slots=True)
 class FileOutcome:
-    """What indexing one file came to: its item ids and hash, or the reason it failed."""
+    """What indexing one file came to: its item ids and hash, or the reason it failed (a
+    worker's report; the indexer keeps it as `search.index.spool.Outcomes` do)."""
     source: str
     ids: list[str] = field(default_factory=list)
     signatures: np.ndarray | None = None  # a row per item: `search.reprints.signatures`
@@ -67,33 +70,36 @@ FILE_WEIGHTS = {".png": FILES_PER_WORKER, ".jpg": FILES_PER_WORKER, ".jpeg": FIL
                 ".tif": FILES_PER_WORKER, ".tiff": FILES_PER_WORKER, ".pdf": FILES_PER_WORKER // 4}
 
 
-def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, lock_fd: int | None = None):
-    """Index `todo` [(path, source)] into new segments; → (segments, outcomes).
+def run_tasks(index_dir: Path, corpus: Path, todo: list[str], outcomes: Outcomes, workers, progress,
+              done: int, total: int, lock_fd: int | None = None) -> list:
+    """Index the files `todo` (sources: paths in `corpus`) into new segments; → the
+    segments. Each file's outcome is added to `outcomes` as it is reported.
 
     `lock_fd` is the descriptor of the index lock the caller holds: workers close their copy.
     """
     if not todo:
-        return [], []
+        return []
     workers = workers or os.cpu_count() or 1
-    work = sum(FILE_WEIGHTS.get(Path(path).suffix.lower(), 1) for path, _ in todo)
+    work = sum(FILE_WEIGHTS.get(os.path.splitext(source)[1].lower(), 1) for source in todo)
     workers = max(1, min(workers, work // FILES_PER_WORKER))
     if workers == 1:
-        segments, outcomes = Segments(index_dir), []
+        segments = Segments(index_dir)
 
         def on_page(page: PageDone) -> None:
             if progress:
                 progress(done, total, _page_label(page))
 
         try:
-            for path, source in todo:
-                outcomes.append(segments.index_file(path, source, _ocr_options(index_dir, source, on_page)))
+            for source in todo:
+                outcomes.add(segments.index_file(os.path.join(corpus, source), source,
+                                                 _ocr_options(index_dir, source, on_page)))
                 done += 1
                 if progress:
                     progress(done, total, source)
         except BaseException:
             segments.discard()
             raise
-        return segments.finish(), outcomes
+        return segments.finish()
 
     reprints.prepare()  # the folding table, made once here and shared by the forked workers
     ctx = multiprocessing.get_context("fork")  # children share the loaded dictionary
@@ -104,13 +110,19 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
     procs = [ctx.Process(target=_worker, args=(index_dir, jobs, results, os.getpid(), lifeline, lock_fd),
                          daemon=True) for _ in range(workers)]
     try:
-        for p in procs:
-            p.start()
-        for job in todo:
-            jobs.put(job)
+        # The indexer's objects (the list of files above all) are inherited, not needed: a
+        # worker's collector would write to every one of them and so copy their pages.
+        gc.freeze()
+        try:
+            for p in procs:
+                p.start()
+        finally:
+            gc.unfreeze()
+        for source in todo:
+            jobs.put((os.path.join(corpus, source), source))
         for _ in procs:
             jobs.put(None)
-        outcomes, segments, finished = [], [], 0
+        segments, finished = [], 0
         while finished < len(procs):
             try:
                 message = results.get(timeout=5)
@@ -128,13 +140,13 @@ def run_tasks(index_dir: Path, todo, workers, progress, done: int, total: int, l
                 if progress:
                     progress(done, total, _page_label(message))
                 continue
-            outcomes.append(message)
+            outcomes.add(message)
             done += 1
             if progress:
                 progress(done, total, message.source)
         for p in procs:
             p.join()
-        return segments, outcomes
+        return segments
     finally:
         for p in procs:
             if p.is_alive():
