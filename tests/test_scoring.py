@@ -157,3 +157,32 @@ class Unknown(Q.Query):
 def test_a_query_type_it_does_not_know_is_an_error_not_a_score(scorer, q):
     with pytest.raises(TypeError, match="cannot score a"):
         scorer.score(q)
+
+
+def test_a_scored_subquery_is_kept_and_read_only(index, whoosh_searcher):
+    columns = Columns.read(whoosh_searcher.reader())
+    fresh = Scorer(lambda: whoosh_searcher, columns.n, columns.lengths)
+    q = compile_query(parse_query("医疗 南通"), None).all_words()
+    first = scores(fresh.score(q))
+    unit = q.subqueries[0]
+    docs, kept = fresh.scored(unit)
+    assert fresh.scored(unit)[0] is docs  # the second query holding it finds it
+    with pytest.raises(ValueError):
+        kept[0] = 0.0  # shared by every later query: nobody may change it
+    assert scores(fresh.score(q)) == first
+
+
+def test_scored_subqueries_past_the_budget_are_dropped_oldest_first(index, whoosh_searcher, monkeypatch):
+    columns = Columns.read(whoosh_searcher.reader())
+    fresh = Scorer(lambda: whoosh_searcher, columns.n, columns.lengths)
+    words = ["南通", "伊宁县", "医院", "支教"]
+    one_word_bytes = max(d.nbytes + s.nbytes for d, s in map(fresh.scored, [Q.Term("body", w) for w in words]))
+    fresh.clear_scored()
+    monkeypatch.setattr("search.query.scoring.CACHE_SCORED_BYTES", 2 * one_word_bytes)
+    kept = [fresh.scored(Q.Term("body", w))[1] for w in words]
+    assert fresh.scored(Q.Term("body", words[-1]))[1] is kept[-1]
+    again = fresh.scored(Q.Term("body", words[0]))[1]  # dropped: scored again, to the same scores
+    assert again is not kept[0] and (again == kept[0]).all()
+    theirs = whooshs_scores(whoosh_searcher, Q.Term("body", words[0]))
+    ours = scores(fresh.score(Q.Term("body", words[0])))
+    assert ours.keys() == theirs.keys() and [ours[d] for d in theirs] == pytest.approx(list(theirs.values()), rel=1e-9)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,9 @@ K1 = 1.2
 B = 0.75
 CACHE_TERMS = 20_000
 CACHE_POSITIONS = 2_000  # positions are larger and only phrases need them
+# Scored subqueries kept, least recently used dropped first: 16 bytes a matched document,
+# so a common word with its related terms at 1 GB (400,000 documents) takes 6 MB.
+CACHE_SCORED_BYTES = 256 << 20
 SPARSE = (Q.Term, WordsWithChar, Q.Phrase, Q.Or)  # scored as (documents, scores): see `Scorer._sparse`
 
 
@@ -54,6 +58,8 @@ class Scorer:
         self._live = live_documents(searcher.reader())
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._positions: dict[tuple[str, str], PositionLists] = {}
+        self._scored: OrderedDict[Q.Query, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._scored_bytes = 0
         self._lock = threading.Lock()
 
     # -- cached postings -----------------------------------------------------------
@@ -115,7 +121,7 @@ class Scorer:
     def score(self, q: Q.Query) -> Matches:
         """The documents `q` matches, with their scores."""
         if isinstance(q, SPARSE):
-            return self._dense(*self._sparse(q))
+            return self._dense(*self.scored(q))
         if isinstance(q, Q.And):
             parts = [self.score(sub) for sub in q.subqueries]
             if not parts:
@@ -132,6 +138,34 @@ class Scorer:
         # Scoring it as a plain match would rank it silently wrong: a new kind of query
         # built by the query language needs its own case here.
         raise TypeError(f"the scorer cannot score a {type(q).__name__} query")
+
+    def scored(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, scores) of a term, a phrase or an Or of them, kept for the next query
+        that holds it: a word and its related terms are one such Or, and the same words come
+        back in query after query (医疗; 援疆 医疗; 医疗 filtered by year; the next page)."""
+        with self._lock:
+            found = self._scored.get(q)
+            if found is not None:
+                self._scored.move_to_end(q)
+                return found
+        found = self._sparse(q)
+        for array in found:  # shared by every query that holds `q` from now on
+            array.flags.writeable = False
+        size = found[0].nbytes + found[1].nbytes
+        with self._lock:
+            if q not in self._scored:
+                self._scored[q] = found
+                self._scored_bytes += size
+            while self._scored_bytes > CACHE_SCORED_BYTES and len(self._scored) > 1:
+                _, (docs, scores) = self._scored.popitem(last=False)
+                self._scored_bytes -= docs.nbytes + scores.nbytes
+        return found
+
+    def clear_scored(self) -> None:
+        """Forget the scored subqueries (a benchmark times pages without them)."""
+        with self._lock:
+            self._scored.clear()
+            self._scored_bytes = 0
 
     def _sparse(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """(documents, scores) of `q`, for terms, phrases and their Ors: most of a query tree.
