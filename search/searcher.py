@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -672,8 +673,12 @@ class _Selection:
         """The first `depth` documents in the order of the page, and their scores (None
         when sorted by date)."""
         if self.sort == RELEVANCE:
-            return _rank_arrays(self.scored, self.selected, depth)
+            return self._ranking.first(depth)
         return self.gen.columns.chronological(self.selected, self.sort == NEWEST)[:depth], None
+
+    @cached_property
+    def _ranking(self) -> "_Ranking":
+        return _Ranking(self.scored, self.selected)
 
 
 def _citation(gen: Generation, summary: dict) -> str:
@@ -716,32 +721,62 @@ def _distinct_stories(found: "_Selection", story: np.ndarray, depth: int) -> lis
 
 def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[int, float]]:
     """Best first: items holding every word, then (when relaxed) items holding some."""
-    return _hits(*_rank_arrays(tiers, selected, depth))
+    return _hits(*_Ranking(tiers, selected).first(depth))
 
 
-def _rank_arrays(tiers: list[Matches], selected: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
-    """`_rank` as arrays: the documents and their scores."""
-    found_docs, found_scores, found = [], [], 0
-    taken = np.zeros_like(selected)
-    for tier in tiers:
-        docs = np.flatnonzero(selected & tier.mask & ~taken)
-        taken[docs] = True
-        want = depth - found
-        scores = tier.scores[docs]
-        if len(docs) > want:  # keep the best, and every tie of the last one kept
-            worst_kept = np.partition(-scores, want - 1)[want - 1]
-            keep = -scores <= worst_kept
-            docs, scores = docs[keep], scores[keep]
-        # Best score first, ties in index order: one total order, so pages never overlap.
-        order = np.lexsort((docs, -scores))[:want]
-        found_docs.append(docs[order])
-        found_scores.append(scores[order])
-        found += len(order)
-        if found >= depth:
-            break
-    if not found_docs:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(found_docs), np.concatenate(found_scores)
+RANKED_AT_ONCE = 1024  # documents put in order at a time: a page is 10, collapsing asks for more
+
+
+class _Ranking:
+    """The `selected` documents of each tier (items holding every word, then, when relaxed,
+    items holding some), best first, found as far down as asked.
+
+    Collapsing versions asks for more and more of the same ranking until it has seen
+    enough stories: each tier's documents are gathered once, and put in order
+    RANKED_AT_ONCE or more at a time (picking them costs a pass over the tier, however few).
+    """
+
+    def __init__(self, tiers: list[Matches], selected: np.ndarray):
+        self._tiers, self._selected = tiers, selected
+        self._gathered: list[tuple[np.ndarray, np.ndarray]] = []
+        self._ranked: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # tier → its first documents, in order
+        self._taken = np.zeros_like(selected)
+
+    def _tier(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        while len(self._gathered) <= n:
+            tier = self._tiers[len(self._gathered)]
+            docs = np.flatnonzero(self._selected & tier.mask & ~self._taken)
+            self._taken[docs] = True
+            self._gathered.append((docs, tier.scores[docs]))
+        return self._gathered[n]
+
+    def _first_of_tier(self, n: int, want: int) -> tuple[np.ndarray, np.ndarray]:
+        docs, scores = self._tier(n)
+        ranked = self._ranked.get(n)
+        if ranked is None or len(ranked[0]) < min(want, len(docs)):
+            size = max(want, RANKED_AT_ONCE, 2 * len(ranked[0]) if ranked else 0)
+            if len(docs) > size:  # keep the best, and every tie of the last one kept
+                worst_kept = np.partition(-scores, size - 1)[size - 1]
+                keep = -scores <= worst_kept
+                docs, scores = docs[keep], scores[keep]
+            # Best score first, ties in index order: one total order, so pages never overlap.
+            order = np.lexsort((docs, -scores))[:size]
+            ranked = self._ranked[n] = docs[order], scores[order]
+        return ranked[0][:want], ranked[1][:want]
+
+    def first(self, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first `depth` documents and their scores."""
+        found_docs, found_scores, found = [], [], 0
+        for n in range(len(self._tiers)):
+            docs, scores = self._first_of_tier(n, depth - found)
+            found_docs.append(docs)
+            found_scores.append(scores)
+            found += len(docs)
+            if found >= depth:
+                break
+        if not found_docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(found_docs), np.concatenate(found_scores)
 
 
 def _hits(docs: np.ndarray, scores: np.ndarray | None) -> list[tuple[int, float | None]]:

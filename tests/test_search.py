@@ -251,3 +251,26 @@ def test_pages_partition_the_ranking_even_when_scores_tie(tmp_path):
     whole = [h["id"] for h in s.search("调研", limit=25)["hits"]]
     paged = [h["id"] for p in (1, 2, 3, 4, 5) for h in s.search("调研", limit=6, page=p)["hits"]]
     assert len(set(whole)) == 25 and paged == whole
+
+
+def test_a_ranking_asked_further_and_further_down_keeps_one_order(monkeypatch):
+    import numpy as np
+    from search import searcher as searcher_module
+    from search.query.scoring import Matches
+
+    monkeypatch.setattr(searcher_module, "RANKED_AT_ONCE", 8)  # several rounds on a small set
+    rng = np.random.default_rng(7)
+    n = 500
+    scores = rng.integers(0, 20, n).astype(float)  # many ties
+    every_word = Matches(rng.random(n) < 0.3, scores)
+    some_word = Matches(every_word.mask | (rng.random(n) < 0.5), scores / 2)
+    selected = rng.random(n) < 0.8
+    first_docs = np.flatnonzero(selected & every_word.mask)
+    then_docs = np.flatnonzero(selected & some_word.mask & ~every_word.mask)
+    expected = [d for docs, s in ((first_docs, every_word.scores), (then_docs, some_word.scores))
+                for d in docs[np.lexsort((docs, -s[docs]))].tolist()]
+
+    ranking = searcher_module._Ranking([every_word, some_word], selected)
+    for depth in (3, 9, 40, 17, 200, len(expected) + 10):
+        docs, _ = ranking.first(depth)
+        assert docs.tolist() == expected[:depth], depth
