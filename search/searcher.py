@@ -425,7 +425,12 @@ class Searcher:
         members = gen.stories.members(docnum)
         others = members[members != docnum]
         dates = gen.columns.codes["date"][others]  # codes sort as the dates do; 0: no date
-        shown = others[np.lexsort((others, dates, dates == 0))[:VERSIONS_LISTED]].tolist()
+        # Oldest first, undated last, ties in document order, as one key; only the listed
+        # ones sorted (a story may have tens of thousands of versions).
+        key = np.where(dates == 0, len(gen.columns.values["date"]), dates) * gen.columns.n + others
+        if len(key) > VERSIONS_LISTED:
+            key = np.partition(key, VERSIONS_LISTED - 1)[:VERSIONS_LISTED]
+        shown = (np.sort(key) % gen.columns.n).tolist()
         value, ordinals = gen.columns.value, gen.columns.ordinals
         listed = []
         for d in shown:

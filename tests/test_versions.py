@@ -253,3 +253,21 @@ def test_the_pdf_and_the_txt_of_one_issue_are_versions_item_by_item(tmp_path):
         txt, pdf = sorted(versions, key=lambda h: h["source"], reverse=True)
         assert (txt["source"], pdf["source"]) == ("2018-03.txt", "2018-03.pdf")
         assert [v["id"] for v in txt["versions"]] == [pdf["id"]] and [v["id"] for v in pdf["versions"]] == [txt["id"]]
+
+
+def test_a_hits_other_versions_are_listed_oldest_first_undated_last_and_cut_short(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for date in ("2019-02-01", "2017-05-01", "2018-06-15", "2016-09-01"):
+        year, month, _ = date.split("-")
+        (corpus / f"{date}.txt").write_text(briefing(int(year), int(month), date, [("南通工作组推进产业援疆", STORY)]),
+                                            encoding="utf-8")
+    (corpus / "undated.txt").write_text("南通援疆工作组推进产业项目\n\n" + STORY + "\n", encoding="utf-8")
+    assert build_index(corpus, tmp_path / "index").ok
+    s = Searcher(tmp_path / "index")
+    newest = s.search("产业援疆", sort="newest", limit=1)["hits"][0]
+    assert newest["date"] == "2019-02-01" and newest["versions_total"] == 4
+    assert [v["date"] for v in newest["versions"]] == ["2016-09-01", "2017-05-01", "2018-06-15", None]
+    monkeypatch.setattr("search.searcher.VERSIONS_LISTED", 2)
+    cut = s.search("产业援疆", sort="newest", limit=1)["hits"][0]
+    assert [v["date"] for v in cut["versions"]] == ["2016-09-01", "2017-05-01"] and cut["versions_total"] == 4
