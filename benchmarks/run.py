@@ -384,7 +384,7 @@ def bench_queries(index: Path, repeats: int, budget: float) -> dict:
     phases.wrap("facet counts", searcher_mod, "facet_counts")
     phases.wrap("timeline", searcher_mod.dates, "timeline")
     phases.wrap("rank: top k", searcher_mod._Ranking, "first")
-    phases.wrap("collapse: one hit per story (ranking included)", searcher_mod, "_distinct_stories")
+    phases.wrap("collapse: one hit per story (ranking included)", searcher_mod._Selection, "first_stories")
     phases.wrap("hits: stored fields+highlights", searcher_mod.Searcher, "_hit")
     per_query = []
     total = 0.0

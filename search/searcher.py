@@ -279,8 +279,7 @@ class Searcher:
         stories = gen.stories.count(selected)
         collapse = versions == COLLAPSE and stories < total
         offset = (page - 1) * limit
-        ranked = (_distinct_stories(found, gen.stories.story, offset + limit) if collapse
-                  else found.ranked(offset + limit))
+        ranked = found.first_stories(offset + limit) if collapse else found.ranked(offset + limit)
         hits = [self._hit(gen, d, score, found.pattern) for d, score in ranked[offset:offset + limit]]
         return {
             "query": q or "", "filters": found.active, "sort": found.sort, "page": page, "limit": limit,
@@ -681,6 +680,20 @@ class _Selection:
             return self._ranking.first(depth)
         return self.gen.columns.chronological(self.selected, self.sort == NEWEST)[:depth], None
 
+    def first_stories(self, depth: int) -> list[tuple[int, float | None]]:
+        """The first `depth` hits that tell different stories: each story by its
+        best-ranked version (by relevance) or its first in date order."""
+        story = self.gen.stories.story
+        if self.sort == RELEVANCE:
+            return _hits(*self._ranking.first_stories(story, len(self.gen.stories.size), depth))
+        order = self.gen.columns.chronological(self.selected, self.sort == NEWEST)
+        k = 4 * depth  # a few versions of each story among the first hits are usual
+        while True:
+            _, first = np.unique(story[order[:k]], return_index=True)  # each story's first hit
+            if len(first) >= depth or k >= len(order):
+                return _hits(order[np.sort(first)[:depth]], None)
+            k *= 4
+
     @cached_property
     def _ranking(self) -> "_Ranking":
         return _Ranking(self.scored, self.selected)
@@ -711,40 +724,21 @@ def _merge_filters(given: dict[str, list[str]] | None, from_query: dict[str, lis
     return {f: v for f, v in merged.items() if v}
 
 
-def _distinct_stories(found: "_Selection", story: np.ndarray, depth: int) -> list[tuple]:
-    """The first `depth` hits of `found` that tell different stories: each story by its
-    best-ranked version. Looks further down the ranking until enough stories are seen."""
-    k = 4 * depth  # a few versions of each story among the first hits are usual
-    while True:
-        docs, scores = found.ranked_arrays(k)
-        _, first = np.unique(story[docs], return_index=True)  # each story's best-ranked hit
-        if len(first) >= depth or len(docs) < k:
-            keep = np.sort(first)[:depth]
-            return _hits(docs[keep], None if scores is None else scores[keep])
-        k *= 4
-
-
 def _rank(tiers: list[Matches], selected: np.ndarray, depth: int) -> list[tuple[int, float]]:
     """Best first: items holding every word, then (when relaxed) items holding some."""
     return _hits(*_Ranking(tiers, selected).first(depth))
 
 
-RANKED_AT_ONCE = 1024  # documents put in order at a time: a page is 10, collapsing asks for more
+RANKED_AT_ONCE = 1024  # hits looked at for distinct stories before every version is considered
 
 
 class _Ranking:
     """The `selected` documents of each tier (items holding every word, then, when relaxed,
-    items holding some), best first, found as far down as asked.
-
-    Collapsing versions asks for more and more of the same ranking until it has seen
-    enough stories: each tier's documents are gathered once, and put in order
-    RANKED_AT_ONCE or more at a time (picking them costs a pass over the tier, however few).
-    """
+    items holding some), best first; each tier's documents and scores gathered once."""
 
     def __init__(self, tiers: list[Matches], selected: np.ndarray):
         self._tiers, self._selected = tiers, selected
         self._gathered: list[tuple[np.ndarray, np.ndarray]] = []
-        self._ranked: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # tier → its first documents, in order
         self._taken = np.zeros_like(selected)
 
     def _tier(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -755,28 +749,58 @@ class _Ranking:
             self._gathered.append((docs, tier.scores[docs]))
         return self._gathered[n]
 
-    def _first_of_tier(self, n: int, want: int) -> tuple[np.ndarray, np.ndarray]:
-        docs, scores = self._tier(n)
-        ranked = self._ranked.get(n)
-        if ranked is None or len(ranked[0]) < min(want, len(docs)):
-            size = max(want, RANKED_AT_ONCE, 2 * len(ranked[0]) if ranked else 0)
-            if len(docs) > size:  # keep the best, and every tie of the last one kept
-                worst_kept = np.partition(-scores, size - 1)[size - 1]
+    def first(self, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first `depth` documents and their scores."""
+        return self._first(depth, lambda tier, docs, scores: (docs, scores))
+
+    def first_stories(self, story: np.ndarray, stories: int, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first `depth` documents that tell different stories, each story by its
+        best-ranked version. `story` is each document's, of `stories`.
+
+        Usually the first RANKED_AT_ONCE hits tell enough stories. When they do not (the
+        bench's largest stories fill the first 40,000 hits of a common word with 10), each
+        story's best version is found in a few passes over each tier instead.
+        """
+        docs, scores = self.first(RANKED_AT_ONCE)
+        _, first = np.unique(story[docs], return_index=True)  # each story's best-ranked hit
+        if len(first) >= depth or len(docs) < RANKED_AT_ONCE:
+            keep = np.sort(first)[:depth]
+            return docs[keep], scores[keep]
+
+        def best_versions(tier: int, docs: np.ndarray, scores: np.ndarray):
+            of = story[docs]
+            if tier:  # a story of an earlier tier is told there
+                earlier = np.zeros(stories, dtype=bool)
+                for n in range(tier):
+                    earlier[story[self._tier(n)[0]]] = True
+                new = ~earlier[of]
+                docs, scores, of = docs[new], scores[new], of[new]
+            best = np.full(stories, -np.inf)
+            np.maximum.at(best, of, scores)
+            top = scores == best[of]  # a story's best score; of its versions with it, the first
+            docs, scores, of = docs[top], scores[top], of[top]
+            lowest = np.full(stories, len(self._selected))
+            np.minimum.at(lowest, of, docs)
+            first = docs == lowest[of]
+            return docs[first], scores[first]
+
+        return self._first(depth, best_versions)
+
+    def _first(self, depth: int, candidates) -> tuple[np.ndarray, np.ndarray]:
+        """The first `depth` of each tier's `candidates(tier, docs, scores)`, tier after tier."""
+        found_docs, found_scores, found = [], [], 0
+        for n in range(len(self._tiers)):
+            docs, scores = candidates(n, *self._tier(n))
+            want = depth - found
+            if len(docs) > want:  # keep the best, and every tie of the last one kept
+                worst_kept = np.partition(-scores, want - 1)[want - 1]
                 keep = -scores <= worst_kept
                 docs, scores = docs[keep], scores[keep]
             # Best score first, ties in index order: one total order, so pages never overlap.
-            order = np.lexsort((docs, -scores))[:size]
-            ranked = self._ranked[n] = docs[order], scores[order]
-        return ranked[0][:want], ranked[1][:want]
-
-    def first(self, depth: int) -> tuple[np.ndarray, np.ndarray]:
-        """The first `depth` documents and their scores."""
-        found_docs, found_scores, found = [], [], 0
-        for n in range(len(self._tiers)):
-            docs, scores = self._first_of_tier(n, depth - found)
-            found_docs.append(docs)
-            found_scores.append(scores)
-            found += len(docs)
+            order = np.lexsort((docs, -scores))[:want]
+            found_docs.append(docs[order])
+            found_scores.append(scores[order])
+            found += len(order)
             if found >= depth:
                 break
         if not found_docs:

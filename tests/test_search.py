@@ -253,12 +253,14 @@ def test_pages_partition_the_ranking_even_when_scores_tie(tmp_path):
     assert len(set(whole)) == 25 and paged == whole
 
 
-def test_a_ranking_asked_further_and_further_down_keeps_one_order(monkeypatch):
+@pytest.mark.parametrize("looked_at_first", [8, 1024])  # the full pass over every version, and not
+def test_rankings_of_hits_and_of_stories_follow_one_order_across_tiers(looked_at_first, monkeypatch):
     import numpy as np
-    from search import searcher as searcher_module
     from search.query.scoring import Matches
+    from search.searcher import _Ranking
 
-    monkeypatch.setattr(searcher_module, "RANKED_AT_ONCE", 8)  # several rounds on a small set
+    monkeypatch.setattr("search.searcher.RANKED_AT_ONCE", looked_at_first)
+
     rng = np.random.default_rng(7)
     n = 500
     scores = rng.integers(0, 20, n).astype(float)  # many ties
@@ -269,8 +271,13 @@ def test_a_ranking_asked_further_and_further_down_keeps_one_order(monkeypatch):
     then_docs = np.flatnonzero(selected & some_word.mask & ~every_word.mask)
     expected = [d for docs, s in ((first_docs, every_word.scores), (then_docs, some_word.scores))
                 for d in docs[np.lexsort((docs, -s[docs]))].tolist()]
+    story = rng.integers(0, 60, n)  # some stories in both tiers, most with several versions
+    by_story = {}
+    for d in expected:
+        by_story.setdefault(int(story[d]), d)  # a story's first hit in the ranking
+    expected_stories = sorted(by_story.values(), key=expected.index)
 
-    ranking = searcher_module._Ranking([every_word, some_word], selected)
+    ranking = _Ranking([every_word, some_word], selected)
     for depth in (3, 9, 40, 17, 200, len(expected) + 10):
-        docs, _ = ranking.first(depth)
-        assert docs.tolist() == expected[:depth], depth
+        assert ranking.first(depth)[0].tolist() == expected[:depth], depth
+        assert ranking.first_stories(story, 60, depth)[0].tolist() == expected_stories[:depth], depth
