@@ -32,7 +32,7 @@ from search.errors import NotFound, SearchError
 from search.query import dates
 from search.query.facets import facet_counts
 from search.store.columns import Columns, load_for
-from search.store.versions import DocStories, stories_for
+from search.store.versions import DocStories
 from search import enrich
 from search.query import concordance, suggest
 from search.query.suggest import SUGGESTED_FACETS, Suggester
@@ -239,7 +239,7 @@ class Searcher:
         ix = open_index(self.index_dir, create=False)
         with ix.reader() as reader:
             columns = load_for(reader, self.index_dir)
-            stories = DocStories(stories_for(self.index_dir, reader.generation()), columns, reader)
+            stories = DocStories.load_for(reader, self.index_dir, columns)
             return Generation(reader.generation(), ix, columns, stories)
 
     def updated(self) -> datetime.datetime:

@@ -159,13 +159,18 @@ def test_incremental_runs_keep_stories_as_a_full_build_makes_them(corpus, tmp_pa
     build_index(corpus, tmp_path / "clean")
     assert story_sources(index) == story_sources(tmp_path / "clean")
     assert [p.name for p in index.glob("versions-*")] == [versions_store.path_for(index, 4).name]
+    assert [p.name for p in index.glob(f"{versions_store.DOC_STORIES_PREFIX}*")] == ["stories-4.npy"]
 
 
 def test_lost_versions_cost_a_rerun_not_answers(corpus, tmp_path):
     index = tmp_path / "index"
     build_index(corpus, index)
     want = story_sources(index)
-    for path in index.glob("versions-*"):
+    # Each document's story is saved for the searcher too; damaged, it is built again.
+    [stories] = index.glob(f"{versions_store.DOC_STORIES_PREFIX}*")
+    stories.write_bytes(b"damaged")
+    assert story_sources(index) == want
+    for path in [*index.glob("versions-*"), stories]:
         path.unlink()
     assert all(not v for v in story_sources(index).values())  # no versions known: every item alone
     summary = build_index(corpus, index)  # nothing changed: the versions are made again from the index

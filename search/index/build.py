@@ -193,7 +193,8 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     outcomes.close()
     try:
         versions_store.keep_only(index_dir, generation)
-        save_columns(open_index(index_dir, create=False), index_dir)
+        with open_index(index_dir, create=False).reader() as reader:
+            versions_store.save_for(reader, index_dir, save_columns(reader, index_dir))
         # The corpus folder too: the searcher serves the originals from it.
         write_json(index_dir / MANIFEST, {"generation": ix.latest_generation(),
                                           "corpus": str(corpus.resolve()), "files": files})

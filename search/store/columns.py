@@ -121,16 +121,18 @@ def cache_path(index_dir: Path, generation: int) -> Path:
     return Path(index_dir) / f"columns-{generation}.npz"
 
 
-def save_for(ix, index_dir: Path) -> None:
-    """Save the columns of `ix`'s latest generation, and drop those of older ones."""
-    with ix.reader() as reader:
-        generation = reader.generation()
-        path = cache_path(index_dir, generation)
-        if not path.exists():
-            Columns.read(reader).save(path)
+def save_for(reader, index_dir: Path) -> "Columns":
+    """Save the columns of `reader`'s generation, and drop those of older ones; → them."""
+    path = cache_path(index_dir, reader.generation())
+    if path.exists():
+        columns = load_for(reader, index_dir)
+    else:
+        columns = Columns.read(reader)
+        columns.save(path)
     for old in Path(index_dir).glob("columns-*.npz"):
         if old != path:
             old.unlink(missing_ok=True)
+    return columns
 
 
 def load_for(reader, index_dir: Path) -> Columns:

@@ -97,11 +97,23 @@ def keep_only(index_dir: Path, generation: int) -> None:
             path.unlink(missing_ok=True)
 
 
+DOC_STORIES_PREFIX = "stories-"
+
+
 class DocStories:
     """Stories by document number for one generation: each document's story, and the
     documents of each story."""
 
-    def __init__(self, versions: ItemStories | None, columns: Columns, reader):
+    def __init__(self, story: np.ndarray):
+        self.story = story  # dense: 0 … stories - 1
+        self.size = np.bincount(self.story)
+        self.members_order = np.argsort(self.story, kind="stable")
+        self.starts = np.concatenate(([0], np.cumsum(self.size)))
+        self.any_shared = bool((self.size > 1).any())
+
+    @classmethod
+    def build(cls, versions: ItemStories | None, columns: Columns, reader) -> "DocStories":
+        """From the versions file, by item id (a second at 1 GB: the indexer saves them, see `save_for`)."""
         versioned = len(versions.ids) if versions is not None else 0
         # A document in no story of several versions is a story of its own, labelled past
         # every row (an older generation's file may have more rows than there are documents).
@@ -115,11 +127,18 @@ class DocStories:
             known = versions.ids[rows] == ids
             docs, story = docs[known], versions.story[rows[known]]
             label[docs[shared[story]]] = story[shared[story]]
-        _, self.story = np.unique(label, return_inverse=True)  # dense: 0 … stories - 1
-        self.size = np.bincount(self.story)
-        self.members_order = np.argsort(self.story, kind="stable")
-        self.starts = np.concatenate(([0], np.cumsum(self.size)))
-        self.any_shared = bool((self.size > 1).any())
+        return cls(np.unique(label, return_inverse=True)[1])
+
+    @classmethod
+    def load_for(cls, reader, index_dir: Path, columns: Columns) -> "DocStories":
+        """The stories of `reader`'s generation: saved by the indexer, else built now."""
+        try:
+            story = np.load(_doc_stories_path(index_dir, reader.generation()))
+            if story.shape == (columns.n,):
+                return cls(story)
+        except Exception:  # missing, truncated, damaged: it is only a cache
+            pass
+        return cls.build(stories_for(index_dir, reader.generation()), columns, reader)
 
     def members(self, docnum: int) -> np.ndarray:
         """The documents of `docnum`'s story, `docnum` included, in document order."""
@@ -132,3 +151,21 @@ class DocStories:
             return int(np.count_nonzero(mask))
         stories = self.story[np.flatnonzero(mask)]  # faster than a boolean mask over many documents
         return int(np.count_nonzero(np.bincount(stories, minlength=len(self.size))))
+
+
+def _doc_stories_path(index_dir: Path, generation: int) -> Path:
+    return Path(index_dir) / f"{DOC_STORIES_PREFIX}{generation}.npy"
+
+
+def save_for(reader, index_dir: Path, columns: Columns) -> None:
+    """Save each document's story in `reader`'s generation, for its searchers to load, and
+    drop those of older generations."""
+    path = _doc_stories_path(index_dir, reader.generation())
+    if not path.exists():
+        story = DocStories.build(stories_for(index_dir, reader.generation()), columns, reader).story
+        tmp = path.with_name(path.stem + ".tmp.npy")
+        np.save(tmp, story)
+        os.replace(tmp, path)
+    for old in Path(index_dir).glob(f"{DOC_STORIES_PREFIX}*.npy"):
+        if old != path:
+            old.unlink(missing_ok=True)
