@@ -359,8 +359,8 @@ def bench_queries(index: Path, repeats: int, budget: float) -> dict:
     def scored_afresh(q, filters):
         """(f) the page of (c) with no scored subquery kept from before: postings are
         cached, but every word and its related terms are scored again."""
-        searcher._current().scorer.clear_scored()
-        return searcher.search(q, filters, limit=DEFAULT_LIMIT)
+        with searcher._current().scorer.scoring_afresh():
+            return searcher.search(q, filters, limit=DEFAULT_LIMIT)
 
     variants = {"a_ranking": ranking, "b_highlights": with_highlights, "c_full_page": full,
                 "d_timeline": timeline, "e_every_version": every_version, "f_scored_afresh": scored_afresh}

@@ -176,8 +176,8 @@ def test_scored_subqueries_past_the_budget_are_dropped_oldest_first(index, whoos
     columns = Columns.read(whoosh_searcher.reader())
     fresh = Scorer(lambda: whoosh_searcher, columns.n, columns.lengths)
     words = ["南通", "伊宁县", "医院", "支教"]
-    one_word_bytes = max(d.nbytes + s.nbytes for d, s in map(fresh.scored, [Q.Term("body", w) for w in words]))
-    fresh.clear_scored()
+    with fresh.scoring_afresh():
+        one_word_bytes = max(d.nbytes + s.nbytes for d, s in map(fresh.scored, [Q.Term("body", w) for w in words]))
     monkeypatch.setattr("search.query.scoring.CACHE_SCORED_BYTES", 2 * one_word_bytes)
     kept = [fresh.scored(Q.Term("body", w))[1] for w in words]
     assert fresh.scored(Q.Term("body", words[-1]))[1] is kept[-1]
@@ -186,3 +186,15 @@ def test_scored_subqueries_past_the_budget_are_dropped_oldest_first(index, whoos
     theirs = whooshs_scores(whoosh_searcher, Q.Term("body", words[0]))
     ours = scores(fresh.score(Q.Term("body", words[0])))
     assert ours.keys() == theirs.keys() and [ours[d] for d in theirs] == pytest.approx(list(theirs.values()), rel=1e-9)
+
+
+def test_scoring_afresh_scores_again_and_then_keeps_what_was_kept(index, whoosh_searcher):
+    columns = Columns.read(whoosh_searcher.reader())
+    fresh = Scorer(lambda: whoosh_searcher, columns.n, columns.lengths)
+    q = Q.Or([Q.Term("title", "医院", boost=3.0), Q.Term("body", "医院")])
+    kept = fresh.scored(q)[1]
+    with fresh.scoring_afresh():
+        again = fresh.scored(q)[1]
+        assert again is not kept and (again == kept).all()
+        assert fresh.scored(q)[1] is again  # kept within
+    assert fresh.scored(q)[1] is kept

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,11 +162,18 @@ class Scorer:
                 self._scored_bytes -= docs.nbytes + scores.nbytes
         return found
 
-    def clear_scored(self) -> None:
-        """Forget the scored subqueries (a benchmark times pages without them)."""
+    @contextmanager
+    def scoring_afresh(self):
+        """Within, every subquery is scored again; after, the ones kept before are kept
+        again (a benchmark times pages without them, and without cooling the next query)."""
         with self._lock:
-            self._scored.clear()
-            self._scored_bytes = 0
+            kept = self._scored, self._scored_bytes
+            self._scored, self._scored_bytes = OrderedDict(), 0
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._scored, self._scored_bytes = kept
 
     def _sparse(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """(documents, scores) of `q`, for terms, phrases and their Ors: most of a query tree.
