@@ -52,7 +52,7 @@ test-fast: setup-test
 bench: setup-test
 	$(PY) -m benchmarks.run
 
-# The 1 GB corpus alone, one build (about 11 minutes on 2 cores; see benchmarks/README.md).
+# The 1 GB corpus alone, one build (about 12 minutes on 2 cores; see benchmarks/README.md).
 bench-large: setup-test
 	$(PY) -m benchmarks.run --large
 

@@ -666,7 +666,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="corpus sizes in MB, comma-separated (default 1,10,50,200)")
     ap.add_argument("--large", action="store_true",
                     help=f"only the {LARGE_MB:g} MB corpus, one build, no build without reprint detection "
-                         f"to compare with (make bench-large, about 11 minutes)")
+                         f"to compare with (make bench-large, about 12 minutes)")
     ap.add_argument("--peers-max-mb", type=float, default=PEERS_MAX_MB,
                     help=f"largest size the peers are built at (default {PEERS_MAX_MB:g}: they hold it all in memory)")
     ap.add_argument("--seed", type=int, default=1)
