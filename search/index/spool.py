@@ -80,5 +80,10 @@ class Outcomes:
         return np.array(ids, dtype=str), rows, signed
 
     def close(self) -> None:
+        """Throw the spool away. Flushing its last writes may fail on a full disk, which
+        must not hide the run's own error: nothing in it is kept."""
         if self._spool is not None:
-            self._spool.close()
+            try:
+                self._spool.close()
+            except OSError:
+                pass
