@@ -186,11 +186,11 @@ def build_index(corpus: str | os.PathLike, index_dir: str | os.PathLike, rebuild
     except BaseException as exc:
         if not writer.is_closed:
             cancel(writer)
-        outcomes.close()
         if isinstance(exc, OSError):  # before the commit, or in it: its table of contents is written last
             raise IndexUnwritable(index_dir, exc) from None
         raise
-    outcomes.close()
+    finally:
+        outcomes.close()
     try:
         versions_store.keep_only(index_dir, generation)
         with open_index(index_dir, create=False).reader() as reader:

@@ -121,12 +121,12 @@ def cache_path(index_dir: Path, generation: int) -> Path:
     return Path(index_dir) / f"columns-{generation}.npz"
 
 
-def save_for(reader, index_dir: Path) -> "Columns":
-    """Save the columns of `reader`'s generation, and drop those of older ones; → them."""
+def save_for(reader, index_dir: Path) -> "Columns | None":
+    """Save the columns of `reader`'s generation, and drop those of older ones; → them, when
+    they were not saved already."""
     path = cache_path(index_dir, reader.generation())
-    if path.exists():
-        columns = load_for(reader, index_dir)
-    else:
+    columns = None
+    if not path.exists():
         columns = Columns.read(reader)
         columns.save(path)
     for old in Path(index_dir).glob("columns-*.npz"):

@@ -17,7 +17,7 @@ import numpy as np
 
 from search.reprints import SLOTS
 from search.store import item_ids
-from search.store.columns import Columns
+from search.store.columns import Columns, load_for
 from search.store.postings import live_documents
 
 PREFIX = "versions-"
@@ -112,8 +112,10 @@ class DocStories:
         self.any_shared = bool((self.size > 1).any())
 
     @classmethod
-    def build(cls, versions: ItemStories | None, columns: Columns, reader) -> "DocStories":
-        """From the versions file, by item id (a second at 1 GB: the indexer saves them, see `save_for`)."""
+    def build(cls, reader, index_dir: Path, columns: Columns) -> "DocStories":
+        """From the generation's versions file, by item id (a second at 1 GB: the indexer
+        saves them, see `save_for`)."""
+        versions = stories_for(index_dir, reader.generation())
         versioned = len(versions.ids) if versions is not None else 0
         # A document in no story of several versions is a story of its own, labelled past
         # every row (an older generation's file may have more rows than there are documents).
@@ -138,7 +140,7 @@ class DocStories:
                 return cls(story)
         except Exception:  # missing, truncated, damaged: it is only a cache
             pass
-        return cls.build(stories_for(index_dir, reader.generation()), columns, reader)
+        return cls.build(reader, index_dir, columns)
 
     def members(self, docnum: int) -> np.ndarray:
         """The documents of `docnum`'s story, `docnum` included, in document order."""
@@ -157,12 +159,15 @@ def _doc_stories_path(index_dir: Path, generation: int) -> Path:
     return Path(index_dir) / f"{DOC_STORIES_PREFIX}{generation}.npy"
 
 
-def save_for(reader, index_dir: Path, columns: Columns) -> None:
+def save_for(reader, index_dir: Path, columns: Columns | None = None) -> None:
     """Save each document's story in `reader`'s generation, for its searchers to load, and
-    drop those of older generations."""
+    drop those of older generations. `columns`: the generation's, when the caller has them
+    (else they are loaded, only if the stories must be made)."""
     path = _doc_stories_path(index_dir, reader.generation())
     if not path.exists():
-        story = DocStories.build(stories_for(index_dir, reader.generation()), columns, reader).story
+        if columns is None:
+            columns = load_for(reader, index_dir)
+        story = DocStories.build(reader, index_dir, columns).story
         tmp = path.with_name(path.stem + ".tmp.npy")
         np.save(tmp, story)
         os.replace(tmp, path)
